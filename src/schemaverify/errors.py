@@ -1,0 +1,41 @@
+"""Errors that end a run with a clear message and a fixed exit code.
+
+The CLI catches these and prints `file:line: reason`; anything else escaping
+is a bug.  Exit codes are part of the public contract (see README).
+"""
+
+from __future__ import annotations
+
+EXIT_CLEAN = 0
+EXIT_DRIFT = 1
+EXIT_USAGE = 2
+EXIT_CONNECT = 3
+
+
+class SchemaverifyError(Exception):
+    exit_code = EXIT_USAGE
+
+
+class UsageError(SchemaverifyError):
+    """Bad command-line use or configuration."""
+
+
+class SpecError(SchemaverifyError):
+    """A spec (or any input file) is malformed; carries every problem found, each with its place."""
+
+    def __init__(self, problems: list[tuple[str, int, str]]):
+        self.problems = sorted(problems, key=lambda p: (p[0], p[1]))
+        super().__init__("\n".join(self.lines()))
+
+    def lines(self) -> list[str]:
+        return [f"{path}:{line}: {reason}" for path, line, reason in self.problems]
+
+    @classmethod
+    def one(cls, path: str, line: int, reason: str) -> SpecError:
+        return cls([(path, line, reason)])
+
+
+class ConnectError(SchemaverifyError):
+    """Cannot connect to or introspect the database.  Messages are already redacted."""
+
+    exit_code = EXIT_CONNECT

@@ -1,0 +1,239 @@
+"""Finding kinds, severities and the Finding record: a public contract.
+
+Other tools key on `kind` strings and on the JSON shape of a Finding, so kinds
+are only ever added, never renamed; a change of meaning bumps
+`REPORT_SCHEMA_VERSION`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+REPORT_SCHEMA_VERSION = 1
+
+SEVERITIES = ("error", "warning", "info")
+FAIL_ON = ("error", "warning", "info", "never")
+_RANK = {"info": 0, "warning": 1, "error": 2}
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    severity: str
+    summary: str
+    """One line, used as the rule's short description (terminal legend, SARIF)."""
+    help: str
+    """Why it matters and what to do; README and SARIF help text."""
+
+
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in (
+        Kind(
+            "table_missing",
+            "error",
+            "A documented table does not exist.",
+            "The spec describes a table the database lacks. Create it, or remove or rename the "
+            "spec if the documentation is wrong.",
+        ),
+        Kind(
+            "table_undocumented",
+            "info",
+            "A live table has no spec.",
+            "The table exists in a checked schema but no spec describes it. Write a spec "
+            "(`schemaverify coverage` lists them all) or ignore it in the configuration.",
+        ),
+        Kind(
+            "column_missing",
+            "error",
+            "A documented column does not exist.",
+            "The spec lists a column the live table lacks. When an undocumented column of the same "
+            "type exists the message names it as a possible rename.",
+        ),
+        Kind(
+            "column_undocumented",
+            "warning",
+            "A live column is not in the spec.",
+            "The live table has a column the spec does not list: the documentation is incomplete.",
+        ),
+        Kind(
+            "column_type_mismatch",
+            "error",
+            "A column's type differs from the spec.",
+            "Type aliases (int4/integer, timestamptz, varchar) are equal; a spec type without "
+            "modifier accepts any modifier, with a modifier it must match exactly.",
+        ),
+        Kind(
+            "column_nullability_mismatch",
+            "error",
+            "A column's NULL/NOT NULL differs from the spec.",
+            "Documented columns are NOT NULL unless marked nullable; the live column disagrees.",
+        ),
+        Kind(
+            "column_default_mismatch",
+            "warning",
+            "A column's default differs from the spec.",
+            "Only checked when the spec states a default. Expressions are compared after "
+            "normalization, so casts and parentheses do not matter.",
+        ),
+        Kind(
+            "primary_key_mismatch",
+            "error",
+            "The primary key differs from the spec.",
+            "The live primary key is absent or covers other columns than documented.",
+        ),
+        Kind(
+            "unique_missing",
+            "error",
+            "A documented UNIQUE column or column set has no unique constraint or index.",
+            "Satisfied by a unique constraint or a non-partial unique index on exactly those "
+            "columns.",
+        ),
+        Kind(
+            "index_missing",
+            "warning",
+            "A documented index does not exist.",
+            "No live index has the documented key columns. Indexes are matched by structure, "
+            "never by name.",
+        ),
+        Kind(
+            "index_mismatch",
+            "warning",
+            "A live index on the documented columns differs in uniqueness, method, order or "
+            "predicate.",
+            "An index with the same key columns exists but is not the documented one; the "
+            "message says which property differs.",
+        ),
+        Kind(
+            "fk_missing",
+            "error",
+            "A documented foreign key does not exist.",
+            "No live foreign key constrains the documented columns.",
+        ),
+        Kind(
+            "fk_mismatch",
+            "error",
+            "A foreign key's target or ON DELETE/ON UPDATE action differs from the spec.",
+            "A foreign key on the documented columns exists but references another table or "
+            "columns, or uses another action.",
+        ),
+        Kind(
+            "rls_disabled",
+            "error",
+            "Row-level security is documented as enabled but is off (or the reverse).",
+            "With RLS off every role with table privileges sees every row.",
+        ),
+        Kind(
+            "rls_policy_missing",
+            "error",
+            "The documented access is not granted by any policy.",
+            "No policy classifies as the expected access kind (or an explicitly documented "
+            "policy is absent or different).",
+        ),
+        Kind(
+            "rls_access_violation",
+            "error",
+            "A policy grants access the spec forbids.",
+            "For example a `service_role_only` table with a permissive policy for anon, "
+            "authenticated or PUBLIC.",
+        ),
+    )
+}
+
+
+def rank(severity: str) -> int:
+    return _RANK[severity]
+
+
+def at_or_above(severity: str, threshold: str) -> bool:
+    """Whether a finding of `severity` trips a `--fail-on threshold` gate."""
+    if threshold == "never":
+        return False
+    return rank(severity) >= rank(threshold)
+
+
+@dataclass(frozen=True)
+class Finding:
+    table: str
+    """Qualified table name, e.g. `public.cart_abandonments`."""
+    kind: str
+    object: str | None
+    """The column, index, FK or policy concerned, or None for the table itself."""
+    severity: str
+    message: str
+    expected: Any = None
+    actual: Any = None
+    spec: str | None = None
+    """`specs/x.yaml:14`: where the spec states what was violated."""
+    caused_by: str | None = None
+    """Fingerprint of the root finding this one follows from."""
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable identity (table, kind, object) used by baselines and `caused_by`."""
+        return f"{self.table}|{self.kind}|{self.object or ''}"
+
+    def with_severity(self, severity: str) -> Finding:
+        return replace(self, severity=severity)
+
+    def sort_key(self) -> tuple[str, int, str, str]:
+        kinds = list(KINDS)
+        order = kinds.index(self.kind) if self.kind in KINDS else len(kinds)
+        return (self.table, order, self.object or "", self.message)
+
+
+def make(
+    table: str,
+    kind: str,
+    obj: str | None,
+    message: str,
+    *,
+    expected: Any = None,
+    actual: Any = None,
+    spec: str | None = None,
+    caused_by: str | None = None,
+    severity: str | None = None,
+) -> Finding:
+    """Build a finding with its kind's default severity."""
+    return Finding(
+        table=table,
+        kind=kind,
+        object=obj,
+        severity=severity or KINDS[kind].severity,
+        message=message,
+        expected=expected,
+        actual=actual,
+        spec=spec,
+        caused_by=caused_by,
+    )
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=Finding.sort_key)
+
+
+@dataclass(frozen=True)
+class Summary:
+    total: int
+    by_severity: dict[str, int]
+    root_causes: int
+    consequences: int
+    tables_checked: int
+    tables_with_findings: int
+
+
+def summarize(findings: list[Finding], tables_checked: int) -> Summary:
+    by_sev = {s: 0 for s in SEVERITIES}
+    for f in findings:
+        by_sev[f.severity] += 1
+    consequences = sum(1 for f in findings if f.caused_by)
+    return Summary(
+        total=len(findings),
+        by_severity=by_sev,
+        root_causes=len(findings) - consequences,
+        consequences=consequences,
+        tables_checked=tables_checked,
+        tables_with_findings=len({f.table for f in findings}),
+    )

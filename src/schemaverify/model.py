@@ -1,0 +1,200 @@
+"""The canonical schema model shared by specs, the live catalog and snapshots.
+
+Both sides of a comparison are turned into these objects at the edges (the
+spec loader and the catalog reader), already normalized: type names are
+canonical (`integer`, not `int4`), expressions are sqlglot-normalized SQL
+text, FK actions are lower-case words.  The diff therefore compares plain
+values and never needs to know where a value came from.
+
+`None` on a field means "not stated": specs may leave things out, and the
+diff skips what the spec does not state.  The live side always fills fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+FK_ACTIONS = ("no action", "restrict", "cascade", "set null", "set default")
+POLICY_COMMANDS = ("all", "select", "insert", "update", "delete")
+INDEX_METHODS = ("btree", "hash", "gin", "gist", "spgist", "brin", "hnsw", "ivfflat")
+
+
+@dataclass(frozen=True)
+class TypeRef:
+    """A normalized column type.
+
+    `name` is PostgreSQL's canonical spelling without modifier and without
+    schema (`character varying`, `timestamp with time zone`, `vector`);
+    `modifier` is the text inside the parentheses (`10,2`, `1536`) or None
+    when not given; `array_dims` counts `[]`.
+    """
+
+    name: str
+    modifier: str | None = None
+    array_dims: int = 0
+
+    def __str__(self) -> str:
+        text = self.name
+        if self.modifier is not None:
+            # PostgreSQL places the modifier inside multi-word time types.
+            if self.name in ("timestamp with time zone", "timestamp without time zone"):
+                head, _, tail = self.name.partition(" ")
+                text = f"{head}({self.modifier}) {tail}"
+            elif self.name in ("time with time zone", "time without time zone"):
+                head, _, tail = self.name.partition(" ")
+                text = f"{head}({self.modifier}) {tail}"
+            else:
+                text = f"{self.name}({self.modifier})"
+        return text + "[]" * self.array_dims
+
+    def accepts(self, live: TypeRef) -> bool:
+        """True when a live type satisfies this (spec) type.
+
+        A spec type without modifier accepts any modifier of the same type,
+        so `numeric` documents `numeric(10,2)`; with a modifier it must match.
+        """
+        if self.name != live.name or self.array_dims != live.array_dims:
+            return False
+        return self.modifier is None or self.modifier == live.modifier
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: TypeRef
+    nullable: bool | None = None
+    default: str | None = None
+    """Normalized default expression; None when absent (live) or not stated (spec)."""
+    identity: str | None = None
+    """'always' / 'by default' for identity columns, None otherwise."""
+    generated: str | None = None
+    """Normalized expression of a stored generated column."""
+
+
+@dataclass(frozen=True)
+class IndexKey:
+    expression: str
+    """A column name, or the normalized SQL of an expression key."""
+    descending: bool = False
+    is_expression: bool = False
+
+
+@dataclass(frozen=True)
+class Index:
+    keys: tuple[IndexKey, ...]
+    name: str | None = None
+    unique: bool = False
+    method: str = "btree"
+    predicate: str | None = None
+    """Normalized WHERE predicate; None means not partial (or, in a spec with
+    `partial_any`, any predicate)."""
+    partial_any: bool = False
+    """Spec only: `partial: true` with no predicate accepts any partial index."""
+    primary: bool = False
+    constraint: str | None = None
+    """Live only: name of the constraint the index backs (pkey/unique/exclusion)."""
+    include: tuple[str, ...] = ()
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(k.expression for k in self.keys)
+
+
+@dataclass(frozen=True)
+class UniqueConstraint:
+    columns: tuple[str, ...]
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class PrimaryKey:
+    columns: tuple[str, ...]
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    columns: tuple[str, ...]
+    ref_schema: str
+    ref_table: str
+    ref_columns: tuple[str, ...]
+    on_delete: str | None = None
+    """One of FK_ACTIONS; None in a spec means not stated."""
+    on_update: str | None = None
+    name: str | None = None
+
+    @property
+    def ref_qualified(self) -> str:
+        return f"{self.ref_schema}.{self.ref_table}"
+
+
+@dataclass(frozen=True)
+class Policy:
+    name: str
+    command: str = "all"
+    """One of POLICY_COMMANDS."""
+    roles: tuple[str, ...] = ("public",)
+    """Role names, lower-cased as stored; `public` is PUBLIC."""
+    permissive: bool = True
+    using: str | None = None
+    """Normalized USING expression."""
+    with_check: str | None = None
+    """Normalized WITH CHECK expression."""
+
+
+@dataclass(frozen=True)
+class Rls:
+    enabled: bool | None = None
+    forced: bool | None = None
+    access: tuple[str, ...] = ()
+    """Spec only: expected access kinds from the access vocabulary."""
+    policies: tuple[Policy, ...] = ()
+    """Live: every policy. Spec: explicitly expected policies (by name)."""
+
+
+@dataclass(frozen=True)
+class Table:
+    schema: str
+    name: str
+    columns: tuple[Column, ...] = ()
+    primary_key: PrimaryKey | None = None
+    uniques: tuple[UniqueConstraint, ...] = ()
+    indexes: tuple[Index, ...] = ()
+    foreign_keys: tuple[ForeignKey, ...] = ()
+    rls: Rls | None = None
+    kind: str = "table"
+    """table | partitioned table | view | materialized view | foreign table."""
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+    def column(self, name: str) -> Column | None:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        return None
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """A whole live schema (one or many PostgreSQL schemas) as read at one instant."""
+
+    tables: tuple[Table, ...]
+    server_version: int = 0
+    """server_version_num, e.g. 180006."""
+    schemas: tuple[str, ...] = ()
+    """The schemas that were read (so a missing table is told apart from an unread schema)."""
+    query_count: int = 0
+    """How many catalog queries produced this (constant whatever the table count)."""
+    source: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    """Redacted description of where the catalog came from."""
+
+    def table(self, qualified: str) -> Table | None:
+        for t in self.tables:
+            if t.qualified == qualified:
+                return t
+        return None
+
+    def by_name(self) -> dict[str, Table]:
+        return {t.qualified: t for t in self.tables}
