@@ -168,6 +168,8 @@ class Finding:
     """`specs/x.yaml:14`: where the spec states what was violated."""
     caused_by: str | None = None
     """Fingerprint of the root finding this one follows from."""
+    location: str | None = None
+    """`file:line[:column]` of a place other than a spec, e.g. a failing migration statement."""
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -195,6 +197,8 @@ def make(
     spec: str | None = None,
     caused_by: str | None = None,
     severity: str | None = None,
+    location: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Finding:
     """Build a finding with its kind's default severity."""
     return Finding(
@@ -207,6 +211,8 @@ def make(
         actual=actual,
         spec=spec,
         caused_by=caused_by,
+        location=location,
+        extra=extra or {},
     )
 
 

@@ -1,0 +1,68 @@
+"""The command line: a thin layer over functions that tests call directly.
+
+Commands live in `schemaverify.commands`, one module each.  `main()` turns
+every SchemaverifyError into `message` + its exit code, so bad input never
+shows a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from . import __version__
+from .commands import register_all
+from .errors import EXIT_USAGE, SchemaverifyError
+
+app = typer.Typer(
+    name="schemaverify",
+    help="Prove database documentation true: check YAML table specs against PostgreSQL.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"schemaverify {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    """Prove database documentation true: check YAML table specs against PostgreSQL."""
+
+
+register_all(app)
+
+
+def report_error(err: SchemaverifyError) -> int:
+    """Print an expected error the way users read it (`file:line: reason`) and give its exit code."""
+    for line in str(err).splitlines() or [type(err).__name__]:
+        sys.stderr.write(f"{line}\n")
+    return err.exit_code
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        app(args=argv, prog_name="schemaverify", standalone_mode=True)
+    except SchemaverifyError as err:
+        sys.exit(report_error(err))
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except Exception as err:  # pragma: no cover - a bug: still no raw traceback for users
+        sys.stderr.write(f"internal error: {type(err).__name__}: {err}\n")
+        sys.stderr.write("please report this with the command you ran (run with SCHEMAVERIFY_DEBUG=1).\n")
+        if __import__("os").environ.get("SCHEMAVERIFY_DEBUG"):
+            raise
+        sys.exit(EXIT_USAGE + 2)
