@@ -8,7 +8,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from pgserver import Server, TestDatabase, session_server  # noqa: E402
+from pgserver import Server, TestDatabase, session_server
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -36,4 +36,6 @@ def needs_pgvector(pg_server: Server) -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    return "schemaverify test server: chosen at first use (SCHEMAVERIFY_TEST_DSN > docker > embedded)"
+    return (
+        "schemaverify test server: chosen at first use (SCHEMAVERIFY_TEST_DSN > docker > embedded)"
+    )

@@ -44,7 +44,7 @@ register_all(app)
 
 
 def report_error(err: SchemaverifyError) -> int:
-    """Print an expected error the way users read it (`file:line: reason`) and give its exit code."""
+    """Print an expected error as users read it (`file:line: reason`); return its exit code."""
     for line in str(err).splitlines() or [type(err).__name__]:
         sys.stderr.write(f"{line}\n")
     return err.exit_code
@@ -62,7 +62,9 @@ def main(argv: list[str] | None = None) -> None:
         raise
     except Exception as err:  # pragma: no cover - a bug: still no raw traceback for users
         sys.stderr.write(f"internal error: {type(err).__name__}: {err}\n")
-        sys.stderr.write("please report this with the command you ran (run with SCHEMAVERIFY_DEBUG=1).\n")
+        sys.stderr.write(
+            "please report this with the command you ran (run with SCHEMAVERIFY_DEBUG=1).\n"
+        )
         if __import__("os").environ.get("SCHEMAVERIFY_DEBUG"):
             raise
         sys.exit(EXIT_USAGE + 2)

@@ -36,12 +36,9 @@ class TypeRef:
     def __str__(self) -> str:
         text = self.name
         if self.modifier is not None:
+            head, _, tail = self.name.partition(" ")
             # PostgreSQL places the modifier inside multi-word time types.
-            if self.name in ("timestamp with time zone", "timestamp without time zone"):
-                head, _, tail = self.name.partition(" ")
-                text = f"{head}({self.modifier}) {tail}"
-            elif self.name in ("time with time zone", "time without time zone"):
-                head, _, tail = self.name.partition(" ")
+            if head in ("timestamp", "time") and tail.endswith("time zone"):
                 text = f"{head}({self.modifier}) {tail}"
             else:
                 text = f"{self.name}({self.modifier})"

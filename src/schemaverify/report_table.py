@@ -1,0 +1,88 @@
+"""Terminal report: findings grouped by table, consequences folded under their cause."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from .findings import Finding
+from .report import Report
+
+_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def _title(table: str) -> str:
+    return table or "migrations"
+
+
+def _table_for(name: str, findings: list[Finding]) -> Table:
+    grid = Table(
+        title=Text(_title(name), style="bold"),
+        title_justify="left",
+        show_header=True,
+        header_style="dim",
+        expand=False,
+        pad_edge=False,
+    )
+    grid.add_column("severity", no_wrap=True)
+    grid.add_column("kind", no_wrap=True)
+    grid.add_column("object", overflow="fold")
+    grid.add_column("message", overflow="fold")
+    grid.add_column("where", no_wrap=True, style="dim")
+    by_print = {f.fingerprint: f for f in findings}
+    children: dict[str, list[Finding]] = {}
+    roots = []
+    for f in findings:
+        if f.caused_by and f.caused_by in by_print:
+            children.setdefault(f.caused_by, []).append(f)
+        else:
+            roots.append(f)
+    for f in roots:
+        _row(grid, f, indent="")
+        for child in children.get(f.fingerprint, []):
+            _row(grid, child, indent="  └ ")
+    return grid
+
+
+def _row(grid: Table, f: Finding, indent: str) -> None:
+    grid.add_row(
+        Text(f.severity, style=_STYLE.get(f.severity, "")),
+        Text(indent + f.kind, style="dim" if indent else ""),
+        f.object or "",
+        f.message,
+        f.location or f.spec or "",
+    )
+
+
+def summary_line(report: Report) -> Text:
+    s = report.summary
+    text = Text()
+    if not report.findings:
+        text.append(f"✓ {s.tables_checked} tables match their specs", style="bold green")
+        return text
+    text.append(f"{s.total} findings", style="bold")
+    text.append(f" in {s.tables_with_findings} of {s.tables_checked} tables: ")
+    parts = [(f"{s.by_severity[k]} {k}", _STYLE[k]) for k in ("error", "warning", "info")]
+    for i, (label, style) in enumerate(parts):
+        if i:
+            text.append(", ")
+        text.append(label, style=style)
+    if s.consequences:
+        text.append(f" ({s.root_causes} root causes, {s.consequences} consequences)")
+    verdict = "FAIL" if report.failed else "pass"
+    text.append(
+        f"  [{verdict} at --fail-on {report.fail_on}]",
+        style="bold red" if report.failed else "green",
+    )
+    return text
+
+
+def render(report: Report, console: Console) -> None:
+    source = report.source.get("description") or report.source.get("dsn") or ""
+    if source:
+        console.print(Text(f"checked against {source}", style="dim"))
+    groups = [_table_for(name, items) for name, items in report.by_table().items()]
+    if groups:
+        console.print(Group(*groups))
+    console.print(summary_line(report))

@@ -1,0 +1,94 @@
+"""Where the live schema comes from: a DSN, a migrations folder, (later) a snapshot.
+
+Exactly one source per run.  Every source ends as a `model.Catalog`, plus any
+findings the source itself produced (a failing migration), so the rest of the
+pipeline never knows which one was used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from .errors import UsageError
+from .findings import Finding
+from .model import Catalog
+
+
+@dataclass(frozen=True)
+class SourceOptions:
+    dsn: str | None = None
+    migrations: str | None = None
+    preset: str | None = None
+    continue_on_error: bool = False
+    statement_timeout_ms: int = 30000
+    lock_timeout_ms: int = 5000
+    connect_timeout_s: int = 10
+
+
+@dataclass(frozen=True)
+class LiveSide:
+    catalog: Catalog | None
+    """None when the source could not produce a schema (a migration failed and stopped the run)."""
+    findings: tuple[Finding, ...] = ()
+    description: dict[str, str] = field(default_factory=dict)
+
+
+def _status(message: str) -> contextlib.AbstractContextManager[object]:
+    """A spinner on stderr when it is a terminal; silent otherwise (CI logs, pipes)."""
+    if not sys.stderr.isatty():
+        return contextlib.nullcontext()
+    from rich.console import Console
+
+    return Console(stderr=True).status(message)
+
+
+def _read(dsn: str, schemas: Sequence[str], opts: SourceOptions) -> Catalog:
+    from .catalog.reader import read_catalog
+
+    return read_catalog(
+        dsn,
+        schemas,
+        statement_timeout_ms=opts.statement_timeout_ms,
+        lock_timeout_ms=opts.lock_timeout_ms,
+        connect_timeout_s=opts.connect_timeout_s,
+    )
+
+
+@contextlib.contextmanager
+def open_live(opts: SourceOptions, schemas: Sequence[str]) -> Iterator[LiveSide]:
+    given = [
+        name for name, value in (("--dsn", opts.dsn), ("--migrations", opts.migrations)) if value
+    ]
+    if len(given) > 1:
+        raise UsageError(f"give exactly one source, not {' and '.join(given)}")
+    if opts.migrations:
+        from .migrations import migrated_database
+
+        with migrated_database(
+            opts.migrations,
+            preset=opts.preset,
+            continue_on_error=opts.continue_on_error,
+            progress=sys.stderr.isatty(),
+        ) as run:
+            description = {"kind": "migrations", "path": opts.migrations}
+            description["description"] = f"migrations {opts.migrations} (embedded PostgreSQL)"
+            if run.stopped:
+                yield LiveSide(None, run.findings, description)
+                return
+            with _status("reading the catalog…"):
+                catalog = _read(run.dsn, schemas, opts)
+            description["server_version"] = str(catalog.server_version)
+            yield LiveSide(catalog, run.findings, description)
+        return
+    from .dsn import describe, resolve_dsn
+
+    dsn = resolve_dsn(opts.dsn)
+    description = {"kind": "dsn", **describe(dsn)}
+    with _status(f"reading the catalog of {description.get('dsn', 'the database')}…"):
+        catalog = _read(dsn, schemas, opts)
+    description["server_version"] = str(catalog.server_version)
+    description["description"] = description.get("dsn", "")
+    yield LiveSide(catalog, (), description)
