@@ -1,0 +1,61 @@
+"""`schemaverify coverage`: how much of the live schema the specs document."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from ..cliutil import handles_errors
+from ..errors import UsageError
+from .check import DsnOpt, MigrationsOpt, PresetOpt, SchemaOpt, SpecsOpt
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    @handles_errors
+    def coverage(
+        specs: Path = SpecsOpt,
+        dsn: str | None = DsnOpt,
+        migrations: str | None = MigrationsOpt,
+        preset: str | None = PresetOpt,
+        schema: list[str] = SchemaOpt,
+        fmt: str = typer.Option("table", "--format", "-f", help="table | json"),
+        output: Path | None = typer.Option(None, "--output", "-o", help="Write to FILE."),
+        min_coverage: float | None = typer.Option(
+            None, "--min", help="Exit 1 when the documented share is below this (0-100)."
+        ),
+    ) -> None:
+        """List undocumented live tables, specs without tables, and the documented share."""
+        from rich.console import Console
+
+        from .. import access
+        from ..checker import schemas_to_read
+        from ..coverage import compute
+        from ..report_coverage import render_json, render_table
+        from ..sources import SourceOptions, open_live
+        from ..specload import load_specs
+
+        if fmt not in ("table", "json"):
+            raise UsageError(f"--format must be table or json, not {fmt!r}")
+        spec_set = load_specs(specs, access_kinds=access.load_patterns().kinds)
+        source = SourceOptions(dsn=dsn, migrations=migrations, preset=preset)
+        with open_live(source, schemas_to_read(spec_set, schema)) as live:
+            if live.catalog is None:
+                for f in live.findings:
+                    sys.stderr.write(f"{f.location or f.object}: {f.message}\n")
+                raise typer.Exit(1)
+            cov = compute(spec_set, live.catalog, schema)
+        if fmt == "json":
+            text = render_json(cov)
+            if output:
+                output.write_text(text, encoding="utf-8")
+            else:
+                sys.stdout.write(text)
+        else:
+            render_table(cov, Console(highlight=False))
+            if output:
+                output.write_text(render_json(cov), encoding="utf-8")
+        if min_coverage is not None and cov.ratio * 100 < min_coverage:
+            raise typer.Exit(1)
