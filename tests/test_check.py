@@ -316,9 +316,9 @@ def test_index_findings(report: Report) -> None:
 def test_fk_findings(report: Report) -> None:
     found = {(f.kind, f.object): f for f in of(report, "fks")}
     assert sorted(found) == [
-        ("fk_missing", "other_id"),
         ("fk_mismatch", "customer_id"),
         ("fk_mismatch", "org_id"),
+        ("fk_missing", "other_id"),
     ]
     assert (
         "ON DELETE is SET NULL, documented CASCADE" in found[("fk_mismatch", "customer_id")].message

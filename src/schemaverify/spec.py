@@ -8,9 +8,9 @@ which findings cite as `specs/x.yaml:14`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
 
 from .model import Table
 
@@ -42,7 +42,7 @@ class TableSpec:
     path: str
     """Path of the YAML file as given on the command line (relative paths stay relative)."""
     line: int = 1
-    lines: Mapping[str, int] = field(default=_EMPTY, compare=False, hash=False)
+    lines: Mapping[str, int] = field(default_factory=lambda: _EMPTY, compare=False, hash=False)
     """Line of each object in the file.  Keys: `table`, `column:<name>`,
     `primary_key`, `unique:<col,col>`, `index:<n>` (0-based position in
     `indexes`), `fk:<n>`, `rls`, `rls.access`, `policy:<name>`."""

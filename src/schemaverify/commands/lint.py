@@ -1,0 +1,43 @@
+"""`schemaverify lint` and `schemaverify spec-schema`: check specs without a database.
+
+Lint is the cheap pre-commit gate: it runs the same loader as `check`, so a
+spec that lints clean never fails `check` for being malformed.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from ..cliutil import handles_errors
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    @handles_errors
+    def lint(
+        specs: Path = typer.Option(
+            Path("specs"), "--specs", help="Folder (or file) of YAML specs."
+        ),
+        access_patterns: Path | None = typer.Option(
+            None, "--access-patterns", help="YAML file adding RLS access kinds or patterns."
+        ),
+    ) -> None:
+        """Validate YAML specs (format, types, expressions, references); no database needed."""
+        from ..access import load_patterns
+        from ..specload import load_specs
+
+        kinds = load_patterns(access_patterns).kinds
+        loaded = load_specs(specs, access_kinds=kinds)
+        count = len(loaded.specs)
+        typer.echo(f"{count} spec{'' if count == 1 else 's'} OK")
+
+    @app.command("spec-schema")
+    @handles_errors
+    def spec_schema() -> None:
+        """Print the JSON Schema of the spec format (for editors: yaml-language-server)."""
+        from ..specschema import spec_json_schema
+
+        typer.echo(json.dumps(spec_json_schema(), indent=2))
