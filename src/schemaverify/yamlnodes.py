@@ -164,11 +164,7 @@ def load(path: Path, *, display_path: str | None = None, max_bytes: int = MAX_BY
 def loads(text: str, display_path: str) -> Node | None:
     """Parse YAML text; None for an empty document.  Problems cite `display_path`."""
     try:
-        loader = _Loader(text)
-        try:
-            root = loader.get_single_node()
-        finally:
-            loader.dispose()
+        root = _compose(text)
     except yaml.MarkedYAMLError as err:
         raise SpecError.one(display_path, _mark_line(err), _yaml_reason(err)) from None
     except yaml.reader.ReaderError as err:
@@ -182,6 +178,31 @@ def loads(text: str, display_path: str) -> Node | None:
     if root is None:
         return None
     return _Converter(display_path).convert(root)
+
+
+# libyaml's parser is ~10x faster on large spec folders and caps nesting
+# itself (so hostile depth cannot exhaust the C stack); the converter below
+# enforces MAX_DEPTH either way.
+_FastLoader: Any = getattr(yaml, "CSafeLoader", None)
+
+
+def _compose(text: str) -> ynodes.Node | None:
+    """Compose with libyaml when it is there; on any error, compose again with the
+    pure-Python loader, whose messages and limits are the ones users see."""
+    if _FastLoader is not None:
+        try:
+            fast = _FastLoader(text)
+            try:
+                return fast.get_single_node()  # type: ignore[no-any-return]
+            finally:
+                fast.dispose()
+        except yaml.YAMLError:
+            pass
+    loader = _Loader(text)
+    try:
+        return loader.get_single_node()  # type: ignore[no-any-return]
+    finally:
+        loader.dispose()
 
 
 class _Loader(yaml.SafeLoader):
@@ -229,6 +250,7 @@ class _Converter:
     def __init__(self, path: str) -> None:
         self.path = path
         self.count = 0
+        self.depth = 0
         self.active: set[int] = set()
         self.problems: list[tuple[str, int, str]] = []
         self._scalars = yaml.SafeLoader("")
@@ -243,6 +265,15 @@ class _Converter:
         return SpecError.one(self.path, node.start_mark.line + 1, reason)
 
     def _node(self, node: ynodes.Node) -> Node:
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise self._fail(node, f"nested more than {MAX_DEPTH} levels deep")
+            return self._node_inner(node)
+        finally:
+            self.depth -= 1
+
+    def _node_inner(self, node: ynodes.Node) -> Node:
         self.count += 1
         if self.count > MAX_NODES:
             raise self._fail(node, f"document expands to more than {MAX_NODES} values (aliases)")

@@ -1,0 +1,497 @@
+"""RLS access classification, on policies PostgreSQL really stored.
+
+Every policy is created in one real database and read back from pg_policy
+with pg_get_expr, so the classifier sees the text the catalog reader will
+give it (`( SELECT auth.uid() AS uid)`, `'service_role'::text`, ...), not
+text a test author imagined.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from schemaverify import access
+from schemaverify.access import (
+    SERVICE_ROLE,
+    AccessPatterns,
+    classify_policy,
+    effective_roles,
+    granted_kinds,
+    load_patterns,
+    violations,
+)
+from schemaverify.errors import SpecError
+from schemaverify.model import Policy
+from schemaverify.normalize import expression
+
+if TYPE_CHECKING:
+    from pgserver import Server
+
+SETUP = """
+DO $$
+DECLARE r text;
+BEGIN
+  FOREACH r IN ARRAY ARRAY['anon', 'authenticated', 'service_role'] LOOP
+    BEGIN
+      EXECUTE format('CREATE ROLE %I NOLOGIN', r);
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+    END;
+  END LOOP;
+END $$;
+
+CREATE SCHEMA auth;
+CREATE FUNCTION auth.uid() RETURNS uuid LANGUAGE sql STABLE AS $$ SELECT NULL::uuid $$;
+CREATE FUNCTION auth.role() RETURNS text LANGUAGE sql STABLE AS $$ SELECT 'anon'::text $$;
+CREATE FUNCTION auth.jwt() RETURNS jsonb LANGUAGE sql STABLE AS $$ SELECT '{}'::jsonb $$;
+CREATE FUNCTION is_admin() RETURNS boolean LANGUAGE sql STABLE AS $$ SELECT false $$;
+CREATE FUNCTION user_in_organization(uuid) RETURNS boolean LANGUAGE sql STABLE
+  AS $$ SELECT false $$;
+CREATE FUNCTION has_domain_access(uuid) RETURNS boolean LANGUAGE sql STABLE
+  AS $$ SELECT false $$;
+
+CREATE TABLE organization_members (organization_id uuid, user_id uuid);
+CREATE TABLE team_members (team_id uuid, user_id uuid);
+CREATE TABLE org_users (org uuid, user_id uuid);
+
+CREATE TABLE docs (
+  id uuid, user_id uuid, organization_id uuid, organization_name text, team_id uuid,
+  domain_id uuid, org uuid, note text, body text
+);
+ALTER TABLE docs ENABLE ROW LEVEL SECURITY;
+
+-- organization
+CREATE POLICY org_in ON docs TO authenticated USING (organization_id IN (
+  SELECT organization_id FROM organization_members WHERE user_id = auth.uid()));
+CREATE POLICY org_exists ON docs FOR SELECT TO authenticated USING (EXISTS (
+  SELECT 1 FROM organization_members m
+  WHERE m.user_id = (select auth.uid()) AND m.organization_id = docs.organization_id));
+CREATE POLICY org_fn ON docs FOR UPDATE TO authenticated
+  USING (user_in_organization(team_id)) WITH CHECK (user_in_organization(team_id));
+-- a role test inside the expression narrows TO public down to authenticated
+CREATE POLICY org_role_test ON docs TO public USING (
+  auth.role() = 'authenticated' AND organization_id IN (
+    SELECT organization_id FROM organization_members WHERE user_id = auth.uid()));
+-- domain, admin
+CREATE POLICY domain_fn ON docs TO authenticated USING (has_domain_access(domain_id));
+CREATE POLICY admin_fn ON docs TO authenticated USING (is_admin());
+CREATE POLICY admin_public ON docs FOR DELETE TO public USING (is_admin());
+-- owner, both spellings of auth.uid()
+CREATE POLICY owner_plain ON docs TO authenticated USING (auth.uid() = user_id);
+CREATE POLICY owner_select ON docs TO authenticated USING ((select auth.uid()) = user_id);
+CREATE POLICY owner_insert ON docs FOR INSERT TO authenticated
+  WITH CHECK (user_id = (select auth.uid()));
+-- public_read
+CREATE POLICY read_anon ON docs FOR SELECT TO anon USING (true);
+CREATE POLICY read_public ON docs FOR SELECT TO public USING (true);
+CREATE POLICY read_all_anon ON docs FOR ALL TO anon, authenticated USING (true);
+-- service role, by TO clause and by each spelling of a role test
+CREATE POLICY svc_to ON docs TO service_role USING (true) WITH CHECK (true);
+CREATE POLICY svc_role_fn ON docs TO public USING (auth.role() = 'service_role');
+CREATE POLICY svc_jwt ON docs TO public USING ((auth.jwt() ->> 'role') = 'service_role');
+CREATE POLICY svc_setting ON docs TO public
+  USING (current_setting('request.jwt.claims', true)::json ->> 'role' = 'service_role');
+CREATE POLICY svc_current_user ON docs TO public USING (current_user = 'service_role');
+CREATE POLICY svc_select_role ON docs TO authenticated
+  USING ((select auth.role()) = 'service_role');
+CREATE POLICY svc_conjunct ON docs FOR ALL TO public
+  USING (auth.role() = 'service_role' AND organization_id IS NOT NULL)
+  WITH CHECK ('service_role' = auth.role());
+-- negatives
+CREATE POLICY svc_or ON docs TO public USING (auth.role() = 'service_role' OR note = 'x');
+CREATE POLICY svc_read_only_check ON docs FOR ALL TO public
+  USING (auth.role() = 'service_role') WITH CHECK (true);
+CREATE POLICY auth_true ON docs FOR SELECT TO authenticated USING (true);
+CREATE POLICY restrictive_anon ON docs AS RESTRICTIVE FOR SELECT TO anon USING (true);
+CREATE POLICY literal_names ON docs TO authenticated
+  USING (note = 'organization_members' OR body = 'admin domain organization_id');
+CREATE POLICY org_name_col ON docs TO authenticated USING (organization_name = 'acme');
+CREATE POLICY anon_owner ON docs TO anon USING (auth.uid() = user_id);
+CREATE POLICY uid_not_null ON docs TO authenticated USING (auth.uid() IS NOT NULL);
+CREATE POLICY owner_in_subquery ON docs TO authenticated USING (id IN (
+  SELECT d.id FROM docs d WHERE d.user_id = auth.uid()));
+CREATE POLICY team ON docs TO authenticated USING (team_id IN (
+  SELECT team_id FROM team_members WHERE user_id = auth.uid()));
+CREATE POLICY org_users_pol ON docs TO authenticated USING (org IN (
+  SELECT org FROM org_users WHERE user_id = auth.uid()));
+CREATE POLICY nobody ON docs TO public
+  USING (auth.role() = 'anon' AND current_user = 'service_role');
+CREATE POLICY user_role_claim ON docs TO public USING ((auth.jwt() ->> 'user_role') = 'manager');
+
+-- tables for table-level verdicts
+CREATE TABLE closed (id int);
+ALTER TABLE closed ENABLE ROW LEVEL SECURITY;
+CREATE TABLE closed_with_service (id int, organization_id uuid);
+ALTER TABLE closed_with_service ENABLE ROW LEVEL SECURITY;
+CREATE POLICY svc ON closed_with_service TO public USING (auth.role() = 'service_role');
+CREATE POLICY svc2 ON closed_with_service TO service_role USING (true);
+CREATE POLICY lim ON closed_with_service AS RESTRICTIVE TO anon USING (organization_id IS NULL);
+CREATE POLICY custom ON closed_with_service TO pg_monitor USING (true);
+CREATE TABLE leaky (id int);
+ALTER TABLE leaky ENABLE ROW LEVEL SECURITY;
+CREATE POLICY leak ON leaky FOR SELECT TO public USING (true);
+CREATE TABLE rls_off (id int);
+CREATE POLICY ignored ON rls_off FOR SELECT TO anon USING (true);
+"""
+
+READ_POLICIES = """
+SELECT c.relname, c.relrowsecurity, p.polname,
+       CASE p.polcmd WHEN '*' THEN 'all' WHEN 'r' THEN 'select' WHEN 'a' THEN 'insert'
+                     WHEN 'w' THEN 'update' WHEN 'd' THEN 'delete' END,
+       ARRAY(SELECT CASE WHEN r = 0 THEN 'public' ELSE pg_get_userbyid(r) END
+             FROM unnest(p.polroles) AS r ORDER BY 1),
+       p.polpermissive,
+       pg_get_expr(p.polqual, p.polrelid),
+       pg_get_expr(p.polwithcheck, p.polrelid)
+FROM pg_class c LEFT JOIN pg_policy p ON p.polrelid = c.oid
+WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+ORDER BY c.relname, p.polname
+"""
+
+
+@dataclass(frozen=True)
+class LiveTables:
+    policies: dict[str, Policy]
+    """Every policy of every table, by name (names are unique in SETUP)."""
+    tables: dict[str, tuple[bool, tuple[Policy, ...]]]
+    """Table name -> (RLS enabled, its policies)."""
+
+
+@pytest.fixture(scope="module")
+def live(pg_server: Server) -> Iterator[LiveTables]:
+    database = pg_server.create_database()
+    try:
+        database.run(SETUP)
+        rows = database.query(READ_POLICIES)
+    finally:
+        pg_server.drop_database(database.name)
+    policies: dict[str, Policy] = {}
+    tables: dict[str, tuple[bool, list[Policy]]] = {}
+    for table, enabled, name, command, roles, permissive, using, check in rows:
+        entry = tables.setdefault(str(table), (bool(enabled), []))
+        if name is None:
+            continue
+        assert isinstance(roles, list)
+        policy = Policy(
+            name=str(name),
+            command=str(command),
+            roles=tuple(str(r) for r in roles),
+            permissive=bool(permissive),
+            using=expression(str(using)) if using is not None else None,
+            with_check=expression(str(check)) if check is not None else None,
+        )
+        policies[policy.name] = policy
+        entry[1].append(policy)
+    yield LiveTables(policies, {t: (e, tuple(ps)) for t, (e, ps) in tables.items()})
+
+
+@pytest.fixture(scope="module")
+def patterns() -> AccessPatterns:
+    return load_patterns()
+
+
+def test_catalog_really_rewrote_the_policies(live: LiveTables) -> None:
+    """Guard: the classifier below is fed PostgreSQL's spelling, not ours."""
+    assert live.policies["owner_select"].using == "(SELECT auth.uid()) = user_id"
+    assert live.policies["svc_current_user"].using == "CURRENT_USER = 'service_role'"
+    assert len(live.policies) >= 35
+
+
+@pytest.mark.parametrize(
+    ("policy", "kinds"),
+    [
+        ("org_in", {"organization"}),
+        ("org_exists", {"organization"}),
+        ("org_fn", {"organization"}),
+        ("org_role_test", {"organization"}),
+        ("domain_fn", {"domain"}),
+        ("admin_fn", {"admin"}),
+        ("admin_public", {"admin"}),
+        ("owner_plain", {"owner"}),
+        ("owner_select", {"owner"}),
+        ("owner_insert", {"owner"}),
+        ("read_anon", {"public_read"}),
+        ("read_public", {"public_read"}),
+        ("read_all_anon", {"public_read"}),
+        ("svc_to", {SERVICE_ROLE}),
+        ("svc_role_fn", {SERVICE_ROLE}),
+        ("svc_jwt", {SERVICE_ROLE}),
+        ("svc_setting", {SERVICE_ROLE}),
+        ("svc_current_user", {SERVICE_ROLE}),
+        ("svc_select_role", {SERVICE_ROLE}),
+        ("svc_conjunct", {SERVICE_ROLE}),
+        # negatives: nothing, or not what the names in them suggest
+        ("svc_or", set()),
+        ("svc_read_only_check", set()),
+        ("auth_true", set()),
+        ("restrictive_anon", set()),
+        ("literal_names", set()),
+        ("org_name_col", set()),
+        ("anon_owner", set()),
+        ("uid_not_null", set()),
+        ("owner_in_subquery", set()),
+        ("team", set()),
+        ("org_users_pol", set()),
+        ("user_role_claim", set()),
+        ("nobody", set()),
+    ],
+)
+def test_classify_policy(
+    live: LiveTables, patterns: AccessPatterns, policy: str, kinds: set[str]
+) -> None:
+    assert classify_policy(live.policies[policy], patterns) == kinds
+
+
+@pytest.mark.parametrize(
+    ("policy", "roles"),
+    [
+        ("owner_plain", {"authenticated"}),
+        ("read_public", {"public"}),
+        ("read_all_anon", {"anon", "authenticated"}),
+        ("svc_to", {"service_role"}),
+        ("svc_role_fn", {"service_role"}),
+        ("svc_jwt", {"service_role"}),
+        ("svc_setting", {"service_role"}),
+        ("svc_current_user", {"service_role"}),
+        # whatever the TO clause says
+        ("svc_select_role", {"service_role"}),
+        ("svc_conjunct", {"service_role"}),
+        ("org_role_test", {"authenticated"}),
+        # an OR does not restrict; an open WITH CHECK lets PUBLIC insert
+        ("svc_or", {"public"}),
+        ("svc_read_only_check", {"public"}),
+        # contradictory role tests: nobody
+        ("nobody", set()),
+    ],
+)
+def test_effective_roles(
+    live: LiveTables, patterns: AccessPatterns, policy: str, roles: set[str]
+) -> None:
+    assert effective_roles(live.policies[policy], patterns) == roles
+
+
+def _table(live: LiveTables, name: str) -> tuple[bool, tuple[Policy, ...]]:
+    return live.tables[name]
+
+
+def test_service_role_only_tables(live: LiveTables, patterns: AccessPatterns) -> None:
+    for name in ("closed", "closed_with_service"):
+        enabled, policies = _table(live, name)
+        assert enabled
+        assert granted_kinds(enabled, policies, patterns) == {"service_role_only"}, name
+        assert violations(["service_role_only"], enabled, policies, patterns) == [], name
+
+
+def test_public_policy_breaks_service_role_only(live: LiveTables, patterns: AccessPatterns) -> None:
+    enabled, policies = _table(live, "leaky")
+    assert granted_kinds(enabled, policies, patterns) == {"public_read"}
+    found = violations(["service_role_only"], enabled, policies, patterns)
+    assert [(p.name, reason) for p, reason in found] == [
+        ("leak", "lets public reach rows of a table documented as service_role_only")
+    ]
+
+
+def test_rls_off_grants_nothing_and_reports_nothing(
+    live: LiveTables, patterns: AccessPatterns
+) -> None:
+    enabled, policies = _table(live, "rls_off")
+    assert not enabled and policies
+    assert granted_kinds(enabled, policies, patterns) == frozenset()
+    assert violations(["service_role_only"], enabled, policies, patterns) == []
+
+
+def test_granted_kinds_union(live: LiveTables, patterns: AccessPatterns) -> None:
+    pick = ["org_in", "owner_select", "svc_jwt", "restrictive_anon", "svc_or"]
+    policies = [live.policies[n] for n in pick]
+    assert granted_kinds(True, policies, patterns) == {"organization", "owner"}
+
+
+def test_violations_on_an_organization_table(live: LiveTables, patterns: AccessPatterns) -> None:
+    names = [
+        "org_in",  # documented
+        "org_role_test",  # documented, role narrowed by expression
+        "read_anon",  # public_read: not documented
+        "auth_true",  # unconditional for authenticated
+        "svc_role_fn",  # service role only: never a violation
+        "svc_to",
+        "restrictive_anon",  # restrictive: grants nothing
+        "admin_fn",  # another kind
+    ]
+    policies = [live.policies[n] for n in names]
+    found = {p.name: reason for p, reason in violations(["organization"], True, policies, patterns)}
+    assert set(found) == {"read_anon", "auth_true", "admin_fn"}
+    assert found["read_anon"] == (
+        "grants public_read access to anon, which the spec does not document "
+        "(documented: organization)"
+    )
+    assert found["auth_true"].startswith(
+        "grants authenticated access that matches no documented kind (documented: organization)"
+    )
+    assert "USING TRUE" in found["auth_true"]
+    assert "grants admin access" in found["admin_fn"]
+
+
+def test_service_role_only_flags_every_client_policy(
+    live: LiveTables, patterns: AccessPatterns
+) -> None:
+    names = [
+        "org_in",
+        "svc_role_fn",
+        "svc_setting",
+        "svc_or",
+        "restrictive_anon",
+        "svc_to",
+        "nobody",
+    ]
+    policies = [live.policies[n] for n in names]
+    found = [p.name for p, _ in violations(["service_role_only"], True, policies, patterns)]
+    assert found == ["org_in", "svc_or"]
+
+
+def test_documented_kinds_clear_their_policies(live: LiveTables, patterns: AccessPatterns) -> None:
+    policies = [live.policies[n] for n in ("owner_plain", "read_public", "admin_public")]
+    assert violations(["owner", "public_read", "admin"], True, policies, patterns) == []
+
+
+# --- user patterns files ----------------------------------------------------
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "patterns.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_extra_file_adds_kinds_and_extends_lists(tmp_path: Path, live: LiveTables) -> None:
+    path = _write(
+        tmp_path,
+        """\
+role_expressions:
+  - auth.jwt() ->> 'user_role'
+kinds:
+  team:
+    description: Members of the row's team.
+    roles: [authenticated]
+    references:
+      tables: [team_members]
+  organization:
+    references:
+      tables: [org_users]
+  manager:
+    roles: [manager]
+    references:
+      columns: [note, id]
+""",
+    )
+    extended = load_patterns(path)
+    assert extended.kinds == (
+        "service_role_only",
+        "organization",
+        "domain",
+        "admin",
+        "owner",
+        "public_read",
+        "team",
+        "manager",
+    )
+    assert extended.sources[-1] == str(path)
+    assert classify_policy(live.policies["team"], extended) == {"team"}
+    assert classify_policy(live.policies["org_users_pol"], extended) == {"organization"}
+    # built-in organization patterns still hold after the extension
+    assert classify_policy(live.policies["org_in"], extended) == {"organization"}
+    # the new role expression narrows TO public to the claimed role
+    assert effective_roles(live.policies["user_role_claim"], extended) == {"manager"}
+    rule = extended.rule("organization")
+    assert rule is not None and rule.tables == ("organization_members", "org_users")
+
+
+def test_builtin_vocabulary_matches_the_spec_format(patterns: AccessPatterns) -> None:
+    assert patterns.kinds == (
+        "service_role_only",
+        "organization",
+        "domain",
+        "admin",
+        "owner",
+        "public_read",
+    )
+    assert access.PACKAGE_FILE == "access_patterns.yaml"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("- a\n- b\n", ["1: expected a mapping, got a list"]),
+        ("version: 2\n", ["1: unsupported version: expected 'version: 1'"]),
+        ("kind:\n  x: {}\n", ["1: unknown key 'kind' (did you mean 'kinds'?)"]),
+        ("kinds: [a]\n", ["1: 'kinds' must be a mapping, got a list"]),
+        ("kinds:\n  Bad-Name:\n    roles: [x]\n", ["2: invalid kind name 'Bad-Name'"]),
+        ("kinds:\n  service_role:\n    roles: [x]\n", ["2: 'service_role' is reserved"]),
+        ("kinds:\n  x:\n", ["2: kind 'x' needs a rule (a mapping)"]),
+        (
+            "kinds:\n  x:\n    rolse: [a]\n    roles: [a]\n    using_true: true\n",
+            ["3: unknown key 'rolse' in kind 'x' (did you mean 'roles'?)"],
+        ),
+        (
+            "kinds:\n  x:\n    roles: [a]\n    commands: [select, selekt]\n    using_true: true\n",
+            ["4: unknown command 'selekt' (did you mean 'select'?)"],
+        ),
+        ("kinds:\n  x:\n    using_true: true\n", ["2: kind 'x' needs 'roles'"]),
+        ("kinds:\n  x:\n    roles: [a]\n", ["2: kind 'x' states no condition"]),
+        (
+            "kinds:\n  x:\n    no_client_access: true\n    roles: [a]\n",
+            ["2: kind 'x' has 'no_client_access: true', which takes no other condition"],
+        ),
+        (
+            "kinds:\n  x:\n    roles: [a]\n    using_true: yes please\n",
+            ["4: 'using_true' must be true or false, got a string"],
+        ),
+        (
+            "kinds:\n  x:\n    roles: [a]\n    column_equals:\n      - auth.uid(\n",
+            ["5: invalid SQL in 'column_equals' (auth.uid(): not a valid SQL expression"],
+        ),
+        (
+            "role_expressions:\n  - ok()\n  - 'a b c'\n  - 3\n",
+            [
+                "3: invalid SQL in 'role_expressions' (a b c)",
+                "4: 'role_expressions' entries must be non-empty strings, got an integer",
+            ],
+        ),
+        (
+            "kinds:\n  x:\n    roles: [a]\n    references:\n      tabels: [t]\n",
+            [
+                "5: unknown key 'tabels' in 'references' of kind 'x' (did you mean 'tables'?)",
+                "2: kind 'x' states no condition",
+            ],
+        ),
+        ("client_roles: anon\n", ["1: 'client_roles' must be a list, got a string"]),
+        ("kinds:\n  x:\n    roles: [a]\n  x:\n    roles: [b]\n", ["4: duplicate key 'x'"]),
+    ],
+)
+def test_bad_patterns_files_say_where(tmp_path: Path, text: str, expected: list[str]) -> None:
+    path = _write(tmp_path, text)
+    with pytest.raises(SpecError) as caught:
+        load_patterns(path)
+    lines = caught.value.lines()
+    for want in expected:
+        assert any(line.startswith(f"{path}:{want}") for line in lines), (want, lines)
+
+
+def test_empty_extra_file_is_allowed(tmp_path: Path, patterns: AccessPatterns) -> None:
+    assert load_patterns(_write(tmp_path, "")) == patterns
+
+
+def test_unparsable_catalog_expression_is_classified_not_crashed(
+    patterns: AccessPatterns,
+) -> None:
+    """Catalog text sqlglot cannot read still yields a verdict (and a violation)."""
+    weird = Policy(
+        name="weird",
+        roles=("authenticated",),
+        using=expression("x operator(pg_catalog.===) y"),
+    )
+    assert classify_policy(weird, patterns) == frozenset()
+    assert [p.name for p, _ in violations(["owner"], True, [weird], patterns)] == ["weird"]
