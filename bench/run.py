@@ -32,7 +32,7 @@ from psycopg import conninfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import ROLES_SQL, schema_sql, write_specs  # noqa: E402
+from generate import ROLES_SQL, schema_sql, write_specs
 
 
 @dataclass
@@ -119,7 +119,7 @@ def bench_size(admin_dsn: str, bindir: Path | None, tables: int, repeat: int) ->
             dump_argv = [tool(bindir, "pg_dump"), "--schema-only", "-d", dsn, "-f", os.devnull]
             dump = run_child(dump_argv, repeat)
             psql_argv = [tool(bindir, "psql"), "-X", "-q", "-d", dsn, "-f", str(floor_file)]
-            floor = run_child(psql_argv + ["-o", os.devnull], repeat)
+            floor = run_child([*psql_argv, "-o", os.devnull], repeat)
             start = time.perf_counter()
             proc = subprocess.run(check_argv, capture_output=True, text=True)
             last = time.perf_counter() - start
