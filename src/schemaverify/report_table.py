@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from io import StringIO
+
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
@@ -78,7 +80,14 @@ def summary_line(report: Report) -> Text:
     return text
 
 
-def render(report: Report, console: Console) -> None:
+def render(report: Report) -> str:
+    """Plain-text rendering (no colour) for files and pipes."""
+    buffer = StringIO()
+    print_report(report, Console(file=buffer, width=160, no_color=True, highlight=False))
+    return buffer.getvalue()
+
+
+def print_report(report: Report, console: Console) -> None:
     source = report.source.get("description") or report.source.get("dsn") or ""
     if source:
         console.print(Text(f"checked against {source}", style="dim"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,33 +10,10 @@ import typer
 
 from ..cliutil import handles_errors
 from ..errors import EXIT_CLEAN, EXIT_DRIFT, UsageError
+from ..formats import FORMATS, renderer
 
 if TYPE_CHECKING:
     from ..report import Report
-
-FORMATS = ("table", "json")
-
-
-def _renderer(fmt: str) -> Callable[[Report], str]:
-    if fmt == "json":
-        from ..report_json import render
-
-        return render
-    if fmt == "table":
-        return _table_text
-    raise UsageError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-
-
-def _table_text(report: Report) -> str:
-    from io import StringIO
-
-    from rich.console import Console
-
-    from ..report_table import render
-
-    buffer = StringIO()
-    render(report, Console(file=buffer, width=160, no_color=True, highlight=False))
-    return buffer.getvalue()
 
 
 def parse_outputs(outputs: list[str], default_format: str) -> list[tuple[str, Path]]:
@@ -58,17 +34,17 @@ def emit(report: Report, fmt: str, outputs: list[tuple[str, Path]]) -> None:
     """Write each requested file, then the terminal view on stdout."""
     for out_fmt, path in outputs:
         try:
-            path.write_text(_renderer(out_fmt)(report), encoding="utf-8")
+            path.write_text(renderer(out_fmt)(report), encoding="utf-8")
         except OSError as err:
             raise UsageError(f"{path}: cannot write report: {err.strerror}") from None
     if fmt == "table":
         from rich.console import Console
 
-        from ..report_table import render
+        from ..report_table import print_report
 
-        render(report, Console(highlight=False))
+        print_report(report, Console(highlight=False))
     elif not any(path for f, path in outputs if f == fmt):
-        sys.stdout.write(_renderer(fmt)(report))
+        sys.stdout.write(renderer(fmt)(report))
 
 
 def exit_code(report: Report) -> int:
@@ -106,7 +82,7 @@ def register(app: typer.Typer) -> None:
             False, "--continue-on-error", help="Roll back a failing migration file and go on."
         ),
         schema: list[str] = SchemaOpt,
-        fmt: str = typer.Option("table", "--format", "-f", help="table | json"),
+        fmt: str = typer.Option("table", "--format", "-f", help="Output format: table | json."),
         output: list[str] = typer.Option(
             [], "--output", "-o", help="Write the report to FILE, or FORMAT=FILE (repeatable)."
         ),
