@@ -138,6 +138,38 @@ KINDS: dict[str, Kind] = {
             "For example a `service_role_only` table with a permissive policy for anon, "
             "authenticated or PUBLIC.",
         ),
+        Kind(
+            "migration_failed",
+            "error",
+            "A migration file failed to apply.",
+            "The server rejected a statement; the finding gives the file:line:column, the SQL "
+            "error and the statement. The file is rolled back; by default the run stops there, "
+            "with `--continue-on-error` the later files are still applied.",
+        ),
+        Kind(
+            "migration_version_conflict",
+            "error",
+            "Two migration files share a version prefix.",
+            "The Supabase CLI keys migrations by the digits before the first underscore of the "
+            "file name, so a real deployment records only one of them. Rename one file.",
+        ),
+        Kind(
+            "migration_non_transactional",
+            "error",
+            "A migration statement cannot run inside a transaction block.",
+            "CREATE INDEX CONCURRENTLY, VACUUM, ALTER SYSTEM, CREATE DATABASE and the like fail "
+            "when the migration tool wraps each file in a transaction, as the Supabase CLI does. "
+            "schemaverify still applies such a file, statement by statement outside a "
+            "transaction, so that the rest of the history can be checked.",
+        ),
+        Kind(
+            "migration_explicit_transaction",
+            "warning",
+            "A migration file contains a top-level BEGIN, COMMIT or ROLLBACK.",
+            "Each file already runs in its own transaction; a COMMIT inside it ends that "
+            "transaction early, so a later failure can no longer roll the whole file back. "
+            "schemaverify ignores these statements when applying the file.",
+        ),
     )
 }
 

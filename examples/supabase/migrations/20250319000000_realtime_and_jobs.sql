@@ -1,0 +1,16 @@
+-- Push new notifications to clients, and schedule housekeeping jobs.
+
+alter publication supabase_realtime add table public.notifications;
+
+select cron.schedule(
+    'evict-stale-translations',
+    '0 4 * * *',
+    $$delete from public.translation_cache where last_used_at < now() - interval '90 days'$$
+);
+
+select cron.schedule(
+    'expire-whatsapp-windows',
+    '*/5 * * * *',
+    $$update public.whatsapp_sessions set active = false
+      where active and window_expires_at < now()$$
+);

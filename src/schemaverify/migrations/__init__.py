@@ -1,0 +1,111 @@
+"""Check a migration history with no database server: `check --migrations DIR`.
+
+`migrated_database()` discovers the files, scans them for deployment hazards,
+starts a throwaway embedded PostgreSQL (with a preset such as Supabase's),
+applies the files and yields the server's DSN with the findings; the server
+lives until the `with` block ends, so the normal check can read its catalog.
+
+Modules: `discovery` (which files, which preset), `source` and `sqltext`
+(reading and splitting SQL with places), `lint` (preflight scan), `runner`
+(applying, failures as findings), `progress` (the terminal display),
+`presets` (preset SQL and shim extensions).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import UsageError
+from ..findings import Finding
+from .discovery import discover, looks_like_supabase, resolve_preset
+from .lint import preflight
+from .source import MigrationFile, read_migration
+
+__all__ = [
+    "MigrationRun",
+    "discover",
+    "looks_like_supabase",
+    "migrated_database",
+    "read_files",
+    "resolve_preset",
+]
+
+
+@dataclass(frozen=True)
+class MigrationRun:
+    dsn: str
+    findings: tuple[Finding, ...]
+    """Preflight findings of every file, then the failures, in file order."""
+    stopped: bool
+    """True when a failure ended the run before the last file (no `--continue-on-error`)."""
+    files: tuple[str, ...]
+    """Every migration file of the target, in the order applied."""
+    applied: tuple[str, ...] = ()
+    """The files that applied without error."""
+    preset: str = "none"
+    server_version: str = ""
+
+
+def read_files(paths: list[Path]) -> list[MigrationFile]:
+    files = []
+    for path in paths:
+        try:
+            files.append(read_migration(path))
+        except OSError as err:
+            raise UsageError(f"{path}: cannot read: {err.strerror or err}") from None
+    return files
+
+
+def _ordered(findings: list[Finding], files: list[MigrationFile]) -> tuple[Finding, ...]:
+    rank = {f.name: i for i, f in enumerate(files)}
+
+    def key(finding: Finding) -> tuple[int, int, int]:
+        extra = finding.extra
+        return (rank.get(finding.object or "", 0), extra.get("line", 0), extra.get("column", 0))
+
+    return tuple(sorted(findings, key=key))
+
+
+@contextlib.contextmanager
+def migrated_database(
+    target: str,
+    *,
+    preset: str | None = None,
+    continue_on_error: bool = False,
+    progress: bool = True,
+) -> Iterator[MigrationRun]:
+    """Apply the migrations of `target` to a throwaway server and yield the result.
+
+    The server is stopped and deleted when the block exits, however it exits.
+    """
+    try:
+        from ..embedded import EmbeddedServer
+    except ModuleNotFoundError as err:  # fcntl: no POSIX file locks (Windows)
+        raise UsageError(f"checking migrations needs Linux or macOS ({err})") from None
+    from .progress import make_reporter
+    from .runner import apply_files
+
+    files = read_files(discover(target))
+    preset_name = resolve_preset(target, preset)
+    findings = preflight(files)
+    reporter = make_reporter(progress)
+    try:
+        with EmbeddedServer(preset_name, on_status=reporter.status) as server:
+            outcome = apply_files(
+                server.dsn, files, continue_on_error=continue_on_error, reporter=reporter
+            )
+            reporter.close()
+            yield MigrationRun(
+                dsn=server.dsn,
+                findings=_ordered(findings + outcome.findings, files),
+                stopped=outcome.stopped,
+                files=tuple(f.name for f in files),
+                applied=tuple(outcome.applied),
+                preset=preset_name,
+                server_version=server.version,
+            )
+    finally:
+        reporter.close()
