@@ -19,6 +19,10 @@ if TYPE_CHECKING:
 FORMATS: dict[str, str] = {
     "table": "report_table",
     "json": "report_json",
+    "sarif": "report_sarif",
+    "junit": "report_junit",
+    "github": "report_github",
+    "markdown": "report_markdown",
 }
 
 

@@ -1,0 +1,63 @@
+"""GitHub Actions workflow commands: one annotation line per finding.
+
+Printed in a workflow step, each line becomes an annotation on the spec line
+in the pull request's diff view and in the run summary, with no upload step
+or extra permission.  Escaping follows the runner's rules: in the message `%`,
+CR and LF are percent-encoded; in property values `:` and `,` too, since they
+separate properties.
+"""
+
+from __future__ import annotations
+
+from .findings import Finding
+from .report import Report, place_of
+
+COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(f: Finding) -> str:
+    properties: list[tuple[str, str]] = []
+    place = place_of(f)
+    if place is not None:
+        properties.append(("file", place.path))
+        if place.line is not None:
+            properties.append(("line", str(place.line)))
+        if place.column is not None:
+            properties.append(("col", str(place.column)))
+    properties.append(("title", f"{f.kind} ({f.table})" if f.table else f.kind))
+    return _command(COMMANDS[f.severity], properties, f.message)
+
+
+def _command(command: str, properties: list[tuple[str, str]], message: str) -> str:
+    props = ",".join(f"{key}={escape_property(value)}" for key, value in properties)
+    return f"::{command} {props}::{escape_data(message)}"
+
+
+def stale_annotation(path: str, line: int, fingerprint: str, failing: bool) -> str:
+    """A baseline entry whose drift is gone, on its line of the baseline file: an error
+    under `--fail-on-stale` (it fails the check), a notice otherwise."""
+    properties = [("file", path)] + ([("line", str(line))] if line > 0 else [])
+    return _command(
+        "error" if failing else "notice",
+        [*properties, ("title", "stale baseline entry")],
+        f"{fingerprint} no longer occurs: remove the entry",
+    )
+
+
+def render(report: Report) -> str:
+    lines = [annotation(f) for f in report.findings]
+    outcome = report.baseline
+    if outcome is not None:
+        lines += [
+            stale_annotation(outcome.path, e.line, e.fingerprint, outcome.failed)
+            for e in outcome.stale
+        ]
+    return "".join(line + "\n" for line in lines)
