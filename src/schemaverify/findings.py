@@ -273,5 +273,9 @@ def summarize(findings: list[Finding], tables_checked: int) -> Summary:
         root_causes=len(findings) - consequences,
         consequences=consequences,
         tables_checked=tables_checked,
-        tables_with_findings=len({f.table for f in findings}),
+        # Only specified tables count: undocumented tables and migration findings
+        # are not among the `tables_checked`, and "3 of 2 tables" helps nobody.
+        tables_with_findings=len(
+            {f.table for f in findings if f.table and f.kind != "table_undocumented"}
+        ),
     )
