@@ -45,6 +45,7 @@ def build_report(
         source=dict(live.description),
         specs=specs_path,
         fail_on=fail_on,
+        tables=tuple(s.qualified for s in specs.specs) if live.catalog is not None else (),
     )
 
 

@@ -42,7 +42,8 @@ KINDS: dict[str, Kind] = {
             "info",
             "A live table has no spec.",
             "The table exists in a checked schema but no spec describes it. Write a spec "
-            "(`schemaverify coverage` lists them all) or ignore it in the configuration.",
+            "(`schemaverify coverage` lists them all), record it in a baseline, or lower its "
+            "severity in the configuration.",
         ),
         Kind(
             "column_missing",

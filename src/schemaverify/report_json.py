@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from . import __version__
+from .baseline import report_fields, summary_fields
 from .findings import REPORT_SCHEMA_VERSION, Finding
 from .report import Report
 
@@ -49,8 +50,10 @@ def report_dict(report: Report) -> dict[str, Any]:
             "consequences": summary.consequences,
             "fail_on": report.fail_on,
             "failed": report.failed,
+            **summary_fields(report),
         },
         "findings": [finding_dict(f) for f in report.findings],
+        **report_fields(report, finding_dict),
     }
 
 

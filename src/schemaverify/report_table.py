@@ -8,6 +8,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from . import baseline
 from .findings import Finding
 from .report import Report
 
@@ -62,6 +63,9 @@ def summary_line(report: Report) -> Text:
     text = Text()
     if not report.findings:
         text.append(f"✓ {s.tables_checked} tables match their specs", style="bold green")
+        text.append(baseline.summary_suffix(report))
+        if report.failed:  # only stale baseline entries under --fail-on-stale
+            text.append("  [FAIL at --fail-on-stale]", style="bold red")
         return text
     text.append(f"{s.total} findings", style="bold")
     text.append(f" in {s.tables_with_findings} of {s.tables_checked} tables: ")
@@ -72,6 +76,7 @@ def summary_line(report: Report) -> Text:
         text.append(label, style=style)
     if s.consequences:
         text.append(f" ({s.root_causes} root causes, {s.consequences} consequences)")
+    text.append(baseline.summary_suffix(report))
     verdict = "FAIL" if report.failed else "pass"
     text.append(
         f"  [{verdict} at --fail-on {report.fail_on}]",
@@ -94,4 +99,6 @@ def print_report(report: Report, console: Console) -> None:
     groups = [_table_for(name, items) for name, items in report.by_table().items()]
     if groups:
         console.print(Group(*groups))
+    for style, note in baseline.notes(report):
+        console.print(Text(note, style=style), soft_wrap=True)  # keep fingerprints whole
     console.print(summary_line(report))

@@ -11,6 +11,17 @@ import typer
 from ..cliutil import handles_errors
 from ..errors import EXIT_CLEAN, EXIT_DRIFT, UsageError
 from ..formats import FORMATS, renderer
+from .config import (
+    AccessPatternsOpt,
+    BaselineOpt,
+    ConfigOpt,
+    ConnectTimeoutOpt,
+    FailOnOpt,
+    FailOnStaleOpt,
+    LockTimeoutOpt,
+    NoBaselineOpt,
+    StatementTimeoutOpt,
+)
 
 if TYPE_CHECKING:
     from ..report import Report
@@ -51,7 +62,9 @@ def exit_code(report: Report) -> int:
     return EXIT_DRIFT if report.failed else EXIT_CLEAN
 
 
-SpecsOpt = typer.Option(Path("specs"), "--specs", help="Folder (or file) of YAML specs.")
+# Options default to None so that "not given" is visible and the configuration file can
+# supply the value (see config.resolve); the built-in defaults live in config.py.
+SpecsOpt = typer.Option(None, "--specs", help="Folder (or file) of YAML specs. Default: specs.")
 DsnOpt = typer.Option(
     None,
     "--dsn",
@@ -62,11 +75,16 @@ MigrationsOpt = typer.Option(
     "--migrations",
     help="Apply these *.sql migrations (folder, file or glob) to a throwaway embedded PostgreSQL.",
 )
+SnapshotOpt = typer.Option(
+    None,
+    "--snapshot",
+    help="Read the live schema from a snapshot file (`schemaverify snapshot`), offline.",
+)
 PresetOpt = typer.Option(
     None, "--preset", help="supabase | none (default: supabase for supabase/migrations folders)."
 )
 SchemaOpt = typer.Option(
-    ["public"], "--schema", "-s", help="Schema to check (repeatable). Default: public."
+    None, "--schema", "-s", help="Schema to check (repeatable). Default: public."
 )
 
 
@@ -74,58 +92,69 @@ def register(app: typer.Typer) -> None:
     @app.command()
     @handles_errors
     def check(
-        specs: Path = SpecsOpt,
+        specs: Path | None = SpecsOpt,
         dsn: str | None = DsnOpt,
         migrations: str | None = MigrationsOpt,
+        snapshot: str | None = SnapshotOpt,
         preset: str | None = PresetOpt,
         continue_on_error: bool = typer.Option(
             False, "--continue-on-error", help="Roll back a failing migration file and go on."
         ),
-        schema: list[str] = SchemaOpt,
-        fmt: str = typer.Option("table", "--format", "-f", help="Output format: table | json."),
+        schema: list[str] | None = SchemaOpt,
+        fmt: str = typer.Option(
+            "table", "--format", "-f", help=f"Output format: {' | '.join(FORMATS)}."
+        ),
         output: list[str] = typer.Option(
             [], "--output", "-o", help="Write the report to FILE, or FORMAT=FILE (repeatable)."
         ),
-        fail_on: str = typer.Option(
-            "error", "--fail-on", help="Exit 1 on findings at or above: error|warning|info|never."
-        ),
-        access_patterns: Path | None = typer.Option(
-            None, "--access-patterns", help="YAML file adding RLS access kinds or patterns."
-        ),
-        statement_timeout: int = typer.Option(
-            30000, "--statement-timeout", help="Per-query timeout in milliseconds."
-        ),
-        lock_timeout: int = typer.Option(5000, "--lock-timeout", help="Lock wait in milliseconds."),
-        connect_timeout: int = typer.Option(10, "--connect-timeout", help="Seconds."),
+        fail_on: str | None = FailOnOpt,
+        access_patterns: Path | None = AccessPatternsOpt,
+        statement_timeout: int | None = StatementTimeoutOpt,
+        lock_timeout: int | None = LockTimeoutOpt,
+        connect_timeout: int | None = ConnectTimeoutOpt,
+        config: Path | None = ConfigOpt,
+        baseline: Path | None = BaselineOpt,
+        no_baseline: bool = NoBaselineOpt,
+        fail_on_stale: bool | None = FailOnStaleOpt,
     ) -> None:
         """Check YAML specs against a live database (or migrations) and report every mismatch."""
+        from .. import baseline as baselines
         from ..checker import run_check
-        from ..findings import FAIL_ON
-        from ..sources import SourceOptions
+        from .config import settings
 
-        if fail_on not in FAIL_ON:
-            raise UsageError(f"--fail-on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
+        resolved = settings(
+            {
+                "config": config,
+                "specs": specs,
+                "dsn": dsn,
+                "migrations": migrations,
+                "snapshot": snapshot,
+                "preset": preset,
+                "schemas": schema,
+                "fail_on": fail_on,
+                "access_patterns": access_patterns,
+                "statement_timeout": statement_timeout,
+                "lock_timeout": lock_timeout,
+                "connect_timeout": connect_timeout,
+                "baseline": baseline,
+                "no_baseline": no_baseline,
+                "fail_on_stale": fail_on_stale,
+            }
+        )
         if fmt not in FORMATS:
             raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
-        if preset not in (None, "supabase", "none"):
-            raise UsageError(f"--preset must be supabase or none, not {preset!r}")
-        if preset is not None and not migrations:
-            raise UsageError("--preset applies to --migrations only")
         outputs = parse_outputs(output, fmt)
+        # Loaded before the database is read: a malformed baseline fails fast (exit 2).
+        accepted = baselines.load(resolved.baseline.value) if resolved.baseline.value else None
         report = run_check(
-            specs,
-            SourceOptions(
-                dsn=dsn,
-                migrations=migrations,
-                preset=preset,
-                continue_on_error=continue_on_error,
-                statement_timeout_ms=statement_timeout,
-                lock_timeout_ms=lock_timeout,
-                connect_timeout_s=connect_timeout,
-            ),
-            schemas=schema,
-            fail_on=fail_on,
-            access_patterns=access_patterns,
+            resolved.specs.value,
+            resolved.source_options(continue_on_error=continue_on_error),
+            schemas=resolved.schemas.value,
+            fail_on=resolved.fail_on.value,
+            access_patterns=resolved.access_patterns.value,
+            severity=resolved.severity_overrides(),
         )
+        if accepted is not None:
+            report = baselines.apply(report, accepted, fail_on_stale=resolved.fail_on_stale.value)
         emit(report, fmt, outputs)
         raise typer.Exit(exit_code(report))

@@ -9,23 +9,27 @@ import typer
 
 from ..cliutil import handles_errors
 from ..errors import UsageError
-from .check import DsnOpt, MigrationsOpt, PresetOpt, SchemaOpt, SpecsOpt
+from .check import DsnOpt, MigrationsOpt, PresetOpt, SchemaOpt, SnapshotOpt, SpecsOpt
+from .config import AccessPatternsOpt, ConfigOpt
 
 
 def register(app: typer.Typer) -> None:
     @app.command()
     @handles_errors
     def coverage(
-        specs: Path = SpecsOpt,
+        specs: Path | None = SpecsOpt,
         dsn: str | None = DsnOpt,
         migrations: str | None = MigrationsOpt,
+        snapshot: str | None = SnapshotOpt,
         preset: str | None = PresetOpt,
-        schema: list[str] = SchemaOpt,
+        schema: list[str] | None = SchemaOpt,
         fmt: str = typer.Option("table", "--format", "-f", help="table | json"),
         output: Path | None = typer.Option(None, "--output", "-o", help="Write to FILE."),
         min_coverage: float | None = typer.Option(
             None, "--min", help="Exit 1 when the documented share is below this (0-100)."
         ),
+        config: Path | None = ConfigOpt,
+        access_patterns: Path | None = AccessPatternsOpt,
     ) -> None:
         """List undocumented live tables, specs without tables, and the documented share."""
         from rich.console import Console
@@ -34,13 +38,28 @@ def register(app: typer.Typer) -> None:
         from ..checker import schemas_to_read
         from ..coverage import compute
         from ..report_coverage import render_json, render_table
-        from ..sources import SourceOptions, open_live
+        from ..sources import open_live
         from ..specload import load_specs
+        from .config import settings
 
         if fmt not in ("table", "json"):
             raise UsageError(f"--format must be table or json, not {fmt!r}")
-        spec_set = load_specs(specs, access_kinds=access.load_patterns().kinds)
-        source = SourceOptions(dsn=dsn, migrations=migrations, preset=preset)
+        resolved = settings(
+            {
+                "config": config,
+                "specs": specs,
+                "dsn": dsn,
+                "migrations": migrations,
+                "snapshot": snapshot,
+                "preset": preset,
+                "schemas": schema,
+                "access_patterns": access_patterns,
+            }
+        )
+        schema = list(resolved.schemas.value)
+        patterns = access.load_patterns(resolved.access_patterns.value)
+        spec_set = load_specs(resolved.specs.value, access_kinds=patterns.kinds)
+        source = resolved.source_options()
         with open_live(source, schemas_to_read(spec_set, schema)) as live:
             if live.catalog is None:
                 for f in live.findings:
