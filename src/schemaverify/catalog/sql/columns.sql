@@ -1,0 +1,22 @@
+-- Columns of every relation read, in column order; the default (or the
+-- generation expression of a generated column) comes from pg_attrdef.
+-- attnum is returned so that index and constraint keys (attnum arrays) are
+-- named from these rows instead of one subquery per index or constraint.
+SELECT a.attrelid,
+       a.attnum,
+       a.attname,
+       pg_catalog.format_type(a.atttypid, a.atttypmod),
+       a.attnotnull,
+       pg_catalog.pg_get_expr(d.adbin, d.adrelid),
+       a.attidentity,
+       a.attgenerated
+FROM pg_catalog.pg_attribute a
+JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+WHERE n.nspname = ANY(%(schemas)s)
+  AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+  AND (NOT c.relispartition OR %(partitions)s)
+  AND a.attnum > 0
+  AND NOT a.attisdropped
+ORDER BY a.attrelid, a.attnum
