@@ -447,3 +447,29 @@ def test_expressions_match_what_postgres_stores(db: TestDatabase) -> None:
     assert index_key(str(email_key)) == index_key("(lower(email))")
     assert expression(str(policy)) == expression("(select auth.uid()) = user_id", strict=True)
     assert expression(str(policy_expr)) == expression(str(policy))
+
+
+def test_numeric_literal_casts_from_catalog_match_spec_text(db) -> None:  # type: ignore[no-untyped-def]
+    """PostgreSQL types numeric literals to the column; the spec writes bare numbers."""
+    db.run(
+        """
+        CREATE TABLE nums (org_id bigint, amount numeric, price numeric,
+          cents bigint GENERATED ALWAYS AS ((price * 100)::bigint) STORED);
+        CREATE INDEX nums_orgs ON nums (org_id) WHERE org_id IN (1, 2);
+        CREATE INDEX nums_pos ON nums (amount) WHERE amount > 0;
+        """
+    )
+    rows = dict(
+        db.query(
+            "SELECT c.relname, pg_get_expr(i.indpred, i.indrelid) FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname LIKE 'nums_%'"
+        )
+    )
+    assert expression(str(rows["nums_orgs"])) == expression("org_id IN (1, 2)")
+    assert expression(str(rows["nums_pos"])) == expression("amount > 0")
+    [(generated,)] = db.query(
+        "SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d "
+        "JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum "
+        "WHERE a.attname = 'cents'"
+    )
+    assert expression(str(generated)) == expression("(price * 100)::bigint")

@@ -393,6 +393,17 @@ def _drop_casts(tree: exp.Expr) -> exp.Expr:
                 tree = _replace(node, inner, tree)
         elif _is_text_type(target):
             tree = _replace(node, inner, tree)
+        elif isinstance(inner, exp.Literal) and target.this in _NUMERIC_TYPES:
+            # PostgreSQL types numeric literals to match the column
+            # (`org_id IN (1, 2)` on bigint reads back as `'1'::bigint`-style
+            # casts); the number itself is what the author wrote.
+            tree = _replace(node, inner, tree)
+        elif (
+            isinstance(inner, exp.Neg)
+            and isinstance(inner.this, exp.Literal)
+            and target.this in _NUMERIC_TYPES
+        ):
+            tree = _replace(node, inner, tree)
     return tree
 
 
