@@ -10,7 +10,7 @@ missing.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import access
 from .findings import Finding, make, sort_findings
@@ -27,6 +27,10 @@ class DiffOptions:
     """Schemas whose live tables without a spec are reported as `table_undocumented`."""
     severity: Mapping[str, str] = field(default_factory=dict)
     """Per-kind severity overrides (from configuration)."""
+    strict: bool = False
+    """The specs state everything (they were made from another catalog, `schemaverify diff`):
+    None means "none", not "not stated", and whatever the live side has beyond the specs is
+    reported too, views included.  See compare_strict."""
 
 
 def compare(specs: SpecSet, catalog: Catalog, options: DiffOptions) -> list[Finding]:
@@ -37,14 +41,17 @@ def compare(specs: SpecSet, catalog: Catalog, options: DiffOptions) -> list[Find
         if table is None:
             findings.append(_table_missing(spec, catalog))
             continue
-        findings.extend(compare_table(spec, table, options.patterns))
+        found = compare_table(spec, table, options.patterns)
+        if options.strict:
+            found.extend(compare_strict(spec, table, found))
+        findings.extend(found)
     documented = {s.qualified for s in specs.specs}
     findings.extend(
         _table_undocumented(t)
         for t in catalog.tables
         if t.qualified not in documented
         and t.schema in options.undocumented_schemas
-        and t.kind in _TABLE_KINDS
+        and (options.strict or t.kind in _TABLE_KINDS)
     )
     findings = _apply_ignores(findings, specs)
     if options.severity:
@@ -560,6 +567,225 @@ def _compare_explicit_policies(
                 )
             )
     return findings
+
+
+# --- strict: the spec states everything -------------------------------------
+
+
+def compare_strict(spec: TableSpec, live: Table, reported: Sequence[Finding]) -> list[Finding]:
+    """What a complete spec (made from another catalog) disagrees on beyond `reported`.
+
+    The checks above skip what a spec leaves unstated (no default, no primary key, a type
+    without modifier, a policy without USING) and never look at live indexes, foreign keys
+    or policies the spec does not list.  Here None is a value and every live object must be
+    in the spec.  Findings keep the kinds above, with `expected` None for an object only the
+    live side has; none repeats a fingerprint already reported.
+    """
+    undocumented = {f.object: f.fingerprint for f in reported if f.kind == "column_undocumented"}
+    found = _strict_columns(spec, live)
+    if spec.table.primary_key is None and live.primary_key is not None:
+        columns = live.primary_key.columns
+        found.append(
+            make(
+                spec.qualified,
+                "primary_key_mismatch",
+                ", ".join(columns),
+                f"primary key is ({', '.join(columns)}), documented as none",
+                expected=None,
+                actual=list(columns),
+                spec=spec.where("table"),
+            )
+        )
+    found.extend(_extra_indexes(spec, live, undocumented))
+    found.extend(_extra_fks(spec, live, undocumented))
+    found.extend(_strict_rls(spec, live))
+    taken = {f.fingerprint for f in reported}
+    kept = []
+    for f in found:
+        if f.fingerprint not in taken:
+            taken.add(f.fingerprint)
+            kept.append(f)
+    return kept
+
+
+def _default_text(col: Column) -> str | None:
+    """Everything that fills a column nobody writes: default, identity or generation."""
+    if col.generated is not None:
+        return f"GENERATED ALWAYS AS ({col.generated})"
+    if col.identity is not None:
+        return f"GENERATED {col.identity.upper()} AS IDENTITY"
+    return col.default
+
+
+def _strict_columns(spec: TableSpec, live: Table) -> list[Finding]:
+    findings = []
+    for col in spec.table.columns:
+        actual = live.column(col.name)
+        if actual is None:
+            continue
+        where = spec.where(f"column:{col.name}")
+        if col.type != actual.type:
+            findings.append(
+                make(
+                    spec.qualified,
+                    "column_type_mismatch",
+                    col.name,
+                    f"column {col.name} is {actual.type}, documented as {col.type}",
+                    expected=str(col.type),
+                    actual=str(actual.type),
+                    spec=where,
+                )
+            )
+        expected, found = _default_text(col), _default_text(actual)
+        if expected != found:
+            findings.append(
+                make(
+                    spec.qualified,
+                    "column_default_mismatch",
+                    col.name,
+                    f"column {col.name} defaults to {found or 'nothing'}, "
+                    f"documented as {expected or 'nothing'}",
+                    expected=expected,
+                    actual=found,
+                    spec=where,
+                )
+            )
+    return findings
+
+
+def _extra_indexes(
+    spec: TableSpec, live: Table, undocumented: Mapping[str | None, str]
+) -> list[Finding]:
+    """Live indexes no spec index accounts for: neither equal to one nor the closest
+    candidate compare_indexes already reported as differing.  Primary key indexes are left
+    to the primary key comparison."""
+    documented_unique = {frozenset(u.columns) for u in spec.table.uniques}
+    if spec.table.primary_key is not None:
+        documented_unique.add(frozenset(spec.table.primary_key.columns))
+    accounted: set[int] = set()
+    for index in spec.table.indexes:
+        if index.primary:
+            continue
+        unique_doc = frozenset(index.columns) in documented_unique
+        candidates = [(i, c) for i, c in enumerate(live.indexes) if c.columns == index.columns]
+        equal = [i for i, c in candidates if not _index_differences(index, c, unique_doc)]
+        if equal:
+            accounted.add(next((i for i in equal if i not in accounted), equal[0]))
+        elif candidates:
+            closest = min(
+                candidates, key=lambda ic: len(_index_differences(index, ic[1], unique_doc))
+            )
+            accounted.add(closest[0])
+    return [
+        make(
+            spec.qualified,
+            "index_mismatch",
+            _describe_index(index),
+            f"index {index.name or ''} {_describe_index(index)} exists but is not in the spec",
+            expected=None,
+            actual=_describe_index(index),
+            spec=spec.where("table"),
+            caused_by=_cause(index.columns, undocumented),
+        )
+        for i, index in enumerate(live.indexes)
+        if i not in accounted and not index.primary
+    ]
+
+
+def _extra_fks(
+    spec: TableSpec, live: Table, undocumented: Mapping[str | None, str]
+) -> list[Finding]:
+    """Live foreign keys no spec foreign key accounts for (as for indexes)."""
+    accounted: set[int] = set()
+    for fk in spec.table.foreign_keys:
+        candidates = [(i, c) for i, c in enumerate(live.foreign_keys) if c.columns == fk.columns]
+        equal = [i for i, c in candidates if not _fk_differences(fk, c)]
+        if equal:
+            accounted.add(next((i for i in equal if i not in accounted), equal[0]))
+        elif candidates:
+            accounted.add(min(candidates, key=lambda ic: len(_fk_differences(fk, ic[1])))[0])
+    return [
+        make(
+            spec.qualified,
+            "fk_mismatch",
+            ", ".join(fk.columns),
+            f"foreign key {fk.name or ''} {_describe_fk(fk)} exists but is not in the spec",
+            expected=None,
+            actual=_describe_fk(fk),
+            spec=spec.where("table"),
+            caused_by=_cause(fk.columns, undocumented),
+        )
+        for i, fk in enumerate(live.foreign_keys)
+        if i not in accounted
+    ]
+
+
+def _strict_rls(spec: TableSpec, live: Table) -> list[Finding]:
+    """RLS on where the spec says off, and policies compared field by field, both ways
+    (also on a table whose RLS is off, where compare_rls does not look at policies)."""
+    expected = spec.table.rls
+    if expected is None:
+        return []
+    name = spec.qualified
+    findings = []
+    if expected.enabled is False and live.rls is not None and live.rls.enabled:
+        findings.append(
+            make(
+                name,
+                "rls_disabled",
+                None,
+                f"row-level security is on on {name}; documented as off",
+                expected="disabled",
+                actual="enabled",
+                spec=spec.where("rls"),
+            )
+        )
+    stated = {p.name: p for p in expected.policies}
+    policies = {p.name: p for p in (live.rls.policies if live.rls else ())}
+    for policy in policies.values():
+        wanted = stated.get(policy.name)
+        if wanted is None:
+            findings.append(
+                make(
+                    name,
+                    "rls_policy_missing",
+                    policy.name,
+                    f"policy {policy.name!r} exists but is not in the spec",
+                    expected=None,
+                    actual=_describe_policy(policy),
+                    spec=spec.where("rls"),
+                )
+            )
+        elif _sorted_roles(wanted) != _sorted_roles(policy):
+            findings.append(
+                make(
+                    name,
+                    "rls_policy_missing",
+                    policy.name,
+                    f"policy {policy.name!r} differs from the documented one",
+                    expected=_describe_policy(wanted),
+                    actual=_describe_policy(policy),
+                    spec=spec.where(f"policy:{policy.name}"),
+                )
+            )
+    findings.extend(
+        make(
+            name,
+            "rls_policy_missing",
+            wanted.name,
+            f"documented policy {wanted.name!r} does not exist",
+            expected=_describe_policy(wanted),
+            actual=None,
+            spec=spec.where(f"policy:{wanted.name}"),
+        )
+        for wanted in expected.policies
+        if wanted.name not in policies
+    )
+    return findings
+
+
+def _sorted_roles(policy: Policy) -> Policy:
+    return replace(policy, roles=tuple(sorted(policy.roles)))
 
 
 # --- ignores --------------------------------------------------------------

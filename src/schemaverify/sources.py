@@ -1,4 +1,4 @@
-"""Where the live schema comes from: a DSN, a migrations folder, (later) a snapshot.
+"""Where the live schema comes from: a DSN, a migrations folder or a snapshot file.
 
 Exactly one source per run.  Every source ends as a `model.Catalog`, plus any
 findings the source itself produced (a failing migration), so the rest of the
@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .errors import UsageError
 from .findings import Finding
@@ -21,6 +21,8 @@ from .model import Catalog
 class SourceOptions:
     dsn: str | None = None
     migrations: str | None = None
+    snapshot: str | None = None
+    """A snapshot file (`schemaverify snapshot`): fully offline, no server at all."""
     preset: str | None = None
     continue_on_error: bool = False
     statement_timeout_ms: int = 30000
@@ -60,10 +62,25 @@ def _read(dsn: str, schemas: Sequence[str], opts: SourceOptions) -> Catalog:
 @contextlib.contextmanager
 def open_live(opts: SourceOptions, schemas: Sequence[str]) -> Iterator[LiveSide]:
     given = [
-        name for name, value in (("--dsn", opts.dsn), ("--migrations", opts.migrations)) if value
+        name
+        for name, value in (
+            ("--dsn", opts.dsn),
+            ("--migrations", opts.migrations),
+            ("--snapshot", opts.snapshot),
+        )
+        if value
     ]
     if len(given) > 1:
         raise UsageError(f"give exactly one source, not {' and '.join(given)}")
+    if opts.snapshot:
+        from . import snapshot
+
+        # Only the schemas a DSN run would read, so both give the same findings; a schema
+        # the snapshot did not record is a UsageError (see snapshot.restrict).
+        catalog = snapshot.restrict(snapshot.read(opts.snapshot), schemas, opts.snapshot)
+        description = snapshot.describe_source(opts.snapshot, catalog)
+        yield LiveSide(replace(catalog, source=description), (), description)
+        return
     if opts.migrations:
         from .migrations import migrated_database
 
