@@ -26,11 +26,15 @@ from schemaverify.model import (
     Catalog,
     Column,
     ForeignKey,
+    Function,
+    Grant,
     Index,
     IndexKey,
+    MatrixCell,
     Policy,
     PrimaryKey,
     Rls,
+    Role,
     Table,
     TypeRef,
     UniqueConstraint,
@@ -226,8 +230,27 @@ def _everything() -> Catalog:
         uniques=(UniqueConstraint(("id",), "u"),),
         indexes=(index,),
         foreign_keys=(ForeignKey(("id",), "s", "o", ("id",), "cascade", "set null", "fk"),),
-        rls=Rls(enabled=True, forced=True, access=("owner",), policies=(policy,)),
+        rls=Rls(
+            enabled=True,
+            forced=True,
+            access=("owner",),
+            policies=(policy,),
+            access_matrix=(MatrixCell("anon", "insert", ("none",)),),
+        ),
         kind="view",
+        owner="app",
+        grants=(Grant("anon", ("insert", "select")),),
+        security_invoker=True,
+    )
+    function = Function(
+        schema="fn",
+        name="f",
+        arguments="a integer",
+        returns="uuid",
+        security_definer=True,
+        search_path='""',
+        owner="app",
+        grants=(Grant("public", ("execute",)),),
     )
     return Catalog(
         tables=(table,),
@@ -235,6 +258,8 @@ def _everything() -> Catalog:
         schemas=("s",),
         query_count=5,
         source={"kind": "dsn", "host": "db", "dbname": "app"},
+        roles=(Role("app", superuser=True, bypassrls=True, member_of=("owners",)),),
+        functions=(function,),
     )
 
 
@@ -251,7 +276,7 @@ def test_every_field_of_every_model_class_round_trips() -> None:
             )
             if getattr(obj, f.name) != default:
                 set_somewhere.add(name)
-    assert len({n.split(".")[0] for n in fields}) == 11  # every model class is present
+    assert len({n.split(".")[0] for n in fields}) == 15  # every model class is present
     assert fields - set_somewhere == set()  # a new model field must be set in _everything()
     loaded = snapshot.load(snapshot.dump(catalog))
     assert loaded == catalog

@@ -7,6 +7,7 @@ are only ever added, never renamed; a change of meaning bumps
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -171,6 +172,110 @@ KINDS: dict[str, Kind] = {
             "transaction early, so a later failure can no longer roll the whole file back. "
             "schemaverify ignores these statements when applying the file.",
         ),
+        Kind(
+            "rls_matrix_mismatch",
+            "error",
+            "A cell of the effective access matrix differs from `rls.access_matrix`.",
+            "The spec states what a role may do with a command (none, no rows, all rows, "
+            "unconditional, conditional or access kinds such as owner); grants, RLS, BYPASSRLS, "
+            "ownership and policies together give something else. The message says whether the "
+            "database grants more or less than documented (`schemaverify access` shows the "
+            "whole matrix).",
+        ),
+        Kind(
+            "rls_disabled_in_exposed_schema",
+            "error",
+            "Row-level security is off on a table in an exposed schema that client roles hold "
+            "privileges on.",
+            "`schemaverify advise`. The API (PostgREST) serves exposed schemas to anon and "
+            "authenticated; with RLS off their table privileges reach every row, so anyone "
+            "holding the public anon key reads (or writes) the whole table. Enable RLS and add "
+            "policies, or revoke the privileges of anon and authenticated.",
+        ),
+        Kind(
+            "policy_anon_write",
+            "error",
+            "A policy lets anon insert, update or delete rows without any condition.",
+            "`schemaverify advise`. A permissive INSERT/UPDATE/DELETE/ALL policy applying to "
+            "anon (or PUBLIC) whose condition for that write is `true`, on a table where anon "
+            "holds the privilege and no restrictive policy narrows it: anyone with the public "
+            "anon key may write (or erase) every row. Restrict it to authenticated users or add "
+            "a condition; an intended open form can be baselined.",
+        ),
+        Kind(
+            "rls_enabled_no_policy",
+            "info",
+            "Row-level security is on but the table has no policy.",
+            "`schemaverify advise`. Without any policy no client role sees or writes a row: "
+            "right for a table only the backend (service role) uses, usually an oversight "
+            "otherwise. Add the policies, or accept the finding.",
+        ),
+        Kind(
+            "multiple_permissive_policies",
+            "warning",
+            "Several permissive policies apply to the same role and command.",
+            "`schemaverify advise`. PostgreSQL evaluates every permissive policy for every row "
+            "and ORs the results, so each extra policy costs on every query (Supabase's "
+            "`multiple_permissive_policies` lint). Merge them into one policy with OR-ed "
+            "conditions.",
+        ),
+        Kind(
+            "auth_rls_initplan",
+            "warning",
+            "A policy calls auth.uid(), auth.jwt(), auth.role(), auth.email() or "
+            "current_setting() per row.",
+            "`schemaverify advise`. Written bare the function is called for every row scanned; "
+            "written `(select auth.uid())` PostgreSQL evaluates it once per query as an "
+            "initplan, which is much faster on large tables (Supabase's `auth_rls_initplan` "
+            "lint). The result is the same.",
+        ),
+        Kind(
+            "security_definer_view",
+            "error",
+            "A view in an exposed schema that client roles may read runs with its owner's rights.",
+            "`schemaverify advise`. Without `security_invoker = true` (PostgreSQL 15+) a view "
+            "reads its tables as its owner; the owner is usually the tables' owner, a superuser "
+            "or a BYPASSRLS role, so their row-level security does not apply and the view "
+            "exposes every row. Set `WITH (security_invoker = true)` or revoke SELECT from "
+            "anon and authenticated.",
+        ),
+        Kind(
+            "security_definer_function",
+            "warning",
+            "A SECURITY DEFINER function in an exposed schema is callable by client roles.",
+            "`schemaverify advise`. The API exposes the functions of exposed schemas as RPC; a "
+            "SECURITY DEFINER function runs with its owner's rights and bypasses the caller's "
+            "privileges and RLS. Move it to an unexposed schema, make it SECURITY INVOKER, or "
+            "revoke EXECUTE from anon, authenticated and PUBLIC. Trigger functions are skipped.",
+        ),
+        Kind(
+            "function_search_path_mutable",
+            "warning",
+            "A SECURITY DEFINER function does not fix its search_path.",
+            "`schemaverify advise`. The function resolves unqualified names through the "
+            "caller's search_path while running with its owner's rights: a caller who can "
+            "create an object in a schema on that path can make it run their code. Add "
+            "`SET search_path = ''` (and qualify names) or a fixed list of trusted schemas.",
+        ),
+        Kind(
+            "fk_without_index",
+            "info",
+            "A foreign key has no index on its columns.",
+            "`schemaverify advise`. Deleting or updating a referenced row must find the "
+            "referencing rows; without an index whose leading columns are the foreign key's "
+            "(any order, not partial, btree or single-column hash) that is a scan of the whole "
+            "table, under lock. Joins along the key suffer too. Add the index unless the table "
+            "stays small.",
+        ),
+        Kind(
+            "duplicate_index",
+            "warning",
+            "Two or more indexes of a table have identical definitions.",
+            "`schemaverify advise`. Same key columns or expressions in the same order and "
+            "direction, same method, uniqueness, INCLUDE columns and predicate: every write "
+            "maintains all of them and only one is ever useful. Drop all but one (keep the one "
+            "that backs a constraint).",
+        ),
     )
 }
 
@@ -261,12 +366,31 @@ class Summary:
     consequences: int
     tables_checked: int
     tables_with_findings: int
+    by_schema: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Findings per checked schema and severity (`{schema: {error, warning, info}}`), sorted by
+    schema; schemas without findings count zeros.  Findings about no table are not counted."""
 
 
-def summarize(findings: list[Finding], tables_checked: int) -> Summary:
+def summarize(
+    findings: list[Finding],
+    tables_checked: int,
+    *,
+    schemas: Sequence[str] = (),
+    tables: Sequence[str] = (),
+) -> Summary:
+    """Counts for the summary.  `schemas` are the schemas checked; without them the schema
+    of each finding is the part of its table name before the first dot."""
     by_sev = {s: 0 for s in SEVERITIES}
+    dotted = sorted({s for s in schemas if "." in s}, key=len, reverse=True)
+    by_schema: dict[str, dict[str, int]] = {s: {k: 0 for k in SEVERITIES} for s in schemas}
+    if not schemas:
+        for table in tables:
+            by_schema.setdefault(table.partition(".")[0], {k: 0 for k in SEVERITIES})
     for f in findings:
         by_sev[f.severity] += 1
+        if f.table:
+            schema = _schema_of(f.table, dotted)
+            by_schema.setdefault(schema, {k: 0 for k in SEVERITIES})[f.severity] += 1
     consequences = sum(1 for f in findings if f.caused_by)
     return Summary(
         total=len(findings),
@@ -279,4 +403,14 @@ def summarize(findings: list[Finding], tables_checked: int) -> Summary:
         tables_with_findings=len(
             {f.table for f in findings if f.table and f.kind != "table_undocumented"}
         ),
+        by_schema=dict(sorted(by_schema.items())),
     )
+
+
+def _schema_of(table: str, dotted: Sequence[str]) -> str:
+    """The schema of a qualified name: a known schema it starts with (the longest, as schema
+    names may contain dots), else the part before the first dot."""
+    for schema in dotted:
+        if table.startswith(schema) and table[len(schema) : len(schema) + 1] == ".":
+            return schema
+    return table.partition(".")[0]

@@ -140,6 +140,79 @@ class Policy:
 
 
 @dataclass(frozen=True)
+class MatrixCell:
+    """Spec only: one stated cell of the access matrix (see accessmatrix.py).
+
+    `access` is a tuple of words so that a union of row scopes (`[owner, admin]`) can be
+    stated; a single word (`none`, `no rows`, `all rows`, `unconditional`, `conditional`
+    or an access kind) is a one-word tuple.
+    """
+
+    role: str
+    """Role name as stored (lower-cased unless quoted); `public` is PUBLIC."""
+    command: str
+    """select | insert | update | delete."""
+    access: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Grant:
+    """The privileges one grantee holds on a table or function (relacl/proacl, aclexplode).
+
+    Read because table privileges decide whether a client role reaches a table at all
+    (RLS only narrows what a privilege allows) and EXECUTE decides who may call a function.
+    """
+
+    grantee: str
+    """Role name; `public` is PUBLIC."""
+    privileges: tuple[str, ...]
+    """Lower-case privilege names, sorted: select, insert, update, delete, truncate, ... execute."""
+
+
+@dataclass(frozen=True)
+class Role:
+    """A role of the cluster: what decides whether row-level security applies to it."""
+
+    name: str
+    superuser: bool = False
+    bypassrls: bool = False
+    member_of: tuple[str, ...] = ()
+    """Roles it is a direct member of (their privileges, and the policies naming them, apply
+    to it too)."""
+
+
+@dataclass(frozen=True)
+class Function:
+    """A function or procedure of a read schema (not one of an extension).
+
+    Only what security advice needs: a SECURITY DEFINER function runs with its owner's
+    rights, so who may call it and whether its search_path is fixed matter.
+    """
+
+    schema: str
+    name: str
+    arguments: str = ""
+    """Identity arguments as PostgreSQL prints them, e.g. `org uuid, n integer`."""
+    returns: str = ""
+    """Result type as PostgreSQL prints it (`uuid`, `trigger`, `SETOF record`); empty for
+    procedures."""
+    security_definer: bool = False
+    search_path: str | None = None
+    """The function's own `SET search_path` value, None when it has none."""
+    owner: str = ""
+    grants: tuple[Grant, ...] = ()
+    """Who holds EXECUTE (the default ACL when none was set: the owner and PUBLIC)."""
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+    @property
+    def signature(self) -> str:
+        return f"{self.name}({self.arguments})"
+
+
+@dataclass(frozen=True)
 class Rls:
     enabled: bool | None = None
     forced: bool | None = None
@@ -147,6 +220,8 @@ class Rls:
     """Spec only: expected access kinds from the access vocabulary."""
     policies: tuple[Policy, ...] = ()
     """Live: every policy. Spec: explicitly expected policies (by name)."""
+    access_matrix: tuple[MatrixCell, ...] = ()
+    """Spec only: expected cells of the effective access matrix (`rls.access_matrix`)."""
 
 
 @dataclass(frozen=True)
@@ -161,6 +236,13 @@ class Table:
     rls: Rls | None = None
     kind: str = "table"
     """table | partitioned table | view | materialized view | foreign table."""
+    owner: str | None = None
+    """Live: the owning role (row-level security does not apply to it unless forced)."""
+    grants: tuple[Grant, ...] = ()
+    """Live: table privileges per grantee, sorted by grantee (column privileges are not read)."""
+    security_invoker: bool = False
+    """Live, views: `security_invoker` is set (PostgreSQL 15+), so the view reads its tables
+    with the caller's rights and row-level security instead of its owner's."""
 
     @property
     def qualified(self) -> str:
@@ -186,6 +268,16 @@ class Catalog:
     """How many catalog queries produced this (constant whatever the table count)."""
     source: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     """Redacted description of where the catalog came from."""
+    roles: tuple[Role, ...] = ()
+    """Every role of the cluster except the predefined `pg_*` ones, sorted by name."""
+    functions: tuple[Function, ...] = ()
+    """Functions and procedures of the read schemas, sorted by schema, name, arguments."""
+
+    def role(self, name: str) -> Role | None:
+        for r in self.roles:
+            if r.name == name:
+                return r
+        return None
 
     def table(self, qualified: str) -> Table | None:
         for t in self.tables:

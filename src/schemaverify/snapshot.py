@@ -348,7 +348,11 @@ def restrict(catalog: Catalog, schemas: Sequence[str], path: str) -> Catalog:
             + " ".join(f"--schema {s}" for s in (*catalog.schemas, *unrecorded))
         )
     return dataclasses.replace(
-        catalog, tables=tuple(t for t in catalog.tables if t.schema in wanted), schemas=wanted
+        catalog,
+        tables=tuple(t for t in catalog.tables if t.schema in wanted),
+        schemas=wanted,
+        # Functions belong to schemas like tables; roles are cluster-wide and stay.
+        functions=tuple(f for f in catalog.functions if f.schema in wanted),
     )
 
 

@@ -29,8 +29,12 @@ def register(app: typer.Typer) -> None:
         from ..access import load_patterns
         from ..specload import load_specs
 
-        kinds = load_patterns(access_patterns).kinds
-        loaded = load_specs(specs, access_kinds=kinds)
+        patterns = load_patterns(access_patterns)
+        loaded = load_specs(
+            specs,
+            access_kinds=patterns.kinds,
+            access_roles=(*patterns.client_roles, *patterns.service_roles),
+        )
         count = len(loaded.specs)
         typer.echo(f"{count} spec{'' if count == 1 else 's'} OK")
 
