@@ -8,14 +8,34 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from pgserver import Server, TestDatabase, session_server
+import pgserver
+from pgserver import Server, TestDatabase
 
 REPO = Path(__file__).resolve().parent.parent
 
+_PLAN = pgserver.plan()
 
-@pytest.fixture(scope="session")
-def pg_server() -> Iterator[Server]:
-    with session_server() as server:
+
+def pytest_configure(config: pytest.Config) -> None:
+    if _PLAN.error:
+        raise pytest.UsageError(f"test servers: {_PLAN.error}")
+
+
+@pytest.fixture(
+    scope="session",
+    params=list(_PLAN.candidates),
+    ids=[candidate.id for candidate in _PLAN.candidates],
+)
+def pg_server(request: pytest.FixtureRequest) -> Iterator[Server]:
+    """One server per available PostgreSQL major version; every test using it runs on each.
+
+    pytest keeps one instance of a session fixture at a time and groups the
+    tests by parameter, so the servers run one after the other, not together.
+    """
+    candidate: pgserver.Candidate = request.param
+    if candidate.kind == "none":
+        pytest.fail(candidate.description, pytrace=False)
+    with pgserver.start(candidate) as server:
         yield server
 
 
@@ -32,10 +52,22 @@ def db(pg_server: Server) -> Iterator[TestDatabase]:
 @pytest.fixture
 def needs_pgvector(pg_server: Server) -> None:
     if not pg_server.has_pgvector:
-        pytest.skip("the test server has no pgvector extension")
+        pytest.skip(f"the test server {pg_server.id} has no pgvector extension")
 
 
-def pytest_report_header(config: pytest.Config) -> str:
-    return (
-        "schemaverify test server: chosen at first use (SCHEMAVERIFY_TEST_DSN > docker > embedded)"
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    lines = [f"schemaverify test server {c.id}: {c.description}" for c in _PLAN.candidates] + [
+        f"schemaverify test servers: {note}" for note in _PLAN.notes
+    ]
+    return lines
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not pgserver.STARTED:
+        return
+    used = ", ".join(
+        f"{s.id} = PostgreSQL {s.major}.{s.version % 10000}"
+        f" ({'pgvector' if s.has_pgvector else 'no pgvector'}; {s.label})"
+        for s in pgserver.STARTED
     )
+    terminalreporter.write_line(f"schemaverify test servers used: {used}")

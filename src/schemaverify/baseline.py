@@ -433,7 +433,7 @@ class _Validator:
         if not isinstance(fingerprint, str):
             self.add(line, f"{label}fingerprint: expected a string 'table|kind|object'")
             return None
-        table, sep, rest = fingerprint.partition("|")
+        table, sep, rest = _split_fingerprint(fingerprint)
         kind, sep2, obj = rest.partition("|")
         if not (sep and sep2):
             self.add(
@@ -494,3 +494,13 @@ class _Validator:
             f"got {clip(json.dumps(value))}",
         )
         return None
+
+
+def _split_fingerprint(fingerprint: str) -> tuple[str, str, str]:
+    """(table, "|", "kind|object"): like partition("|"), except that the table (a quoted
+    identifier may hold "|") ends before the first "|kind|" naming a finding kind."""
+    parts = fingerprint.split("|")
+    for i in range(1, len(parts) - 1):
+        if parts[i] in KINDS:
+            return "|".join(parts[:i]), "|", "|".join(parts[i:])
+    return fingerprint.partition("|")

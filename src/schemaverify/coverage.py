@@ -56,6 +56,7 @@ class Coverage:
 
 def compute(specs: SpecSet, catalog: Catalog, schemas: Sequence[str]) -> Coverage:
     live = {t.qualified: t for t in catalog.tables if t.kind in _TABLE_KINDS}
+    relations = {t.qualified for t in catalog.tables}
     in_scope = {name: t for name, t in live.items() if t.schema in schemas}
     specified = specs.by_name()
     referenced: dict[str, list[str]] = {}
@@ -72,7 +73,10 @@ def compute(specs: SpecSet, catalog: Catalog, schemas: Sequence[str]) -> Coverag
             if n not in specified
         ),
         missing=tuple(
-            MissingTable(n, s.where("table")) for n, s in sorted(specified.items()) if n not in live
+            # A spec for a view (or foreign table) has its relation: it is not missing.
+            MissingTable(n, s.where("table"))
+            for n, s in sorted(specified.items())
+            if n not in relations
         ),
         dangling=tuple(
             DanglingReference(n, tuple(sorted(places)))

@@ -48,14 +48,14 @@ def render_table(cov: Coverage, console: Console) -> None:
         grid.add_column("table")
         grid.add_column("columns", justify="right")
         for u in cov.undocumented:
-            grid.add_row(u.table, str(u.columns))
+            grid.add_row(Text(u.table), str(u.columns))  # Text: names are no markup
         console.print(grid)
     if cov.missing:
         grid = Table(title="specs whose table does not exist", title_justify="left")
         grid.add_column("table")
         grid.add_column("spec", style="dim")
         for m in cov.missing:
-            grid.add_row(m.table, m.spec)
+            grid.add_row(Text(m.table), Text(m.spec))
         console.print(grid)
     if cov.dangling:
         grid = Table(
@@ -64,7 +64,7 @@ def render_table(cov: Coverage, console: Console) -> None:
         grid.add_column("table")
         grid.add_column("referenced by", style="dim")
         for d in cov.dangling:
-            grid.add_row(d.table, "\n".join(d.referenced_by))
+            grid.add_row(Text(d.table), Text("\n".join(d.referenced_by)))
         console.print(grid)
     line = Text()
     line.append(f"{len(cov.documented)} of {cov.live_tables} live tables documented ", style="bold")
