@@ -22,6 +22,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
+    # Plain help and usage errors: typer's rich formatter imports rich's markdown, table
+    # and traceback machinery, which more than doubles the time of `schemaverify --help`.
+    rich_markup_mode=None,
 )
 
 

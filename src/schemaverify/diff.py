@@ -18,6 +18,9 @@ from .model import Catalog, Column, ForeignKey, Index, Policy, Table
 from .spec import SpecSet, TableSpec
 
 _TABLE_KINDS = ("table", "partitioned table")
+# PostgreSQL records no nullability for the columns of views (attnotnull is always false):
+# a view spec's `nullable` is documentation only.
+_VIEW_KINDS = ("view", "materialized view")
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ def compare(specs: SpecSet, catalog: Catalog, options: DiffOptions) -> list[Find
             findings.append(_table_missing(spec, catalog))
             continue
         found = compare_table(spec, table, options.patterns)
+        found.extend(compare_access_matrix(spec, table, catalog, options.patterns, found))
         if options.strict:
             found.extend(compare_strict(spec, table, found))
         findings.extend(found)
@@ -127,7 +131,11 @@ def compare_columns(spec: TableSpec, live: Table) -> list[Finding]:
                     spec=where,
                 )
             )
-        if col.nullable is not None and col.nullable != actual.nullable:
+        if (
+            col.nullable is not None
+            and col.nullable != actual.nullable
+            and live.kind not in _VIEW_KINDS
+        ):
             findings.append(
                 make(
                     name,
@@ -505,6 +513,59 @@ def compare_rls(spec: TableSpec, live: Table, patterns: access.AccessPatterns) -
                 )
             )
     findings.extend(_compare_explicit_policies(spec, policies, root))
+    return findings
+
+
+def compare_access_matrix(
+    spec: TableSpec,
+    live: Table,
+    catalog: Catalog,
+    patterns: access.AccessPatterns,
+    reported: Sequence[Finding] = (),
+) -> list[Finding]:
+    """Each cell `rls.access_matrix` states against the live access matrix (accessmatrix.py).
+
+    One kind, `rls_matrix_mismatch`, whichever way a cell differs, because a cell is one
+    fact (what a role may do) and "more" and "less" are not always comparable (owner rows
+    against organization rows); the message says which way.  A mismatch found while RLS is
+    off, already reported as `rls_disabled` among `reported`, is its consequence.
+    """
+    from . import accessmatrix
+
+    expected = spec.table.rls
+    if expected is None or not expected.access_matrix:
+        return []
+    facts = accessmatrix.role_facts(catalog.roles)
+    root = next(
+        (f.fingerprint for f in reported if f.kind == "rls_disabled" and f.object is None), None
+    )
+    ways = {"more": "more than", "less": "less than", "other": "other access than"}
+    findings = []
+    for stated in expected.access_matrix:
+        found = accessmatrix.cell(live, stated.role, stated.command, facts, patterns)
+        if accessmatrix.satisfies(stated.access, found):
+            continue
+        role = "PUBLIC" if stated.role == access.PUBLIC else stated.role
+        why = found.reason
+        if found.policies:
+            why += f": {', '.join(found.policies)}"
+        if not facts.exists(stated.role):
+            why += f"; role {stated.role} does not exist"
+        wanted = ", ".join(stated.access)
+        findings.append(
+            make(
+                spec.qualified,
+                "rls_matrix_mismatch",
+                f"{role} {stated.command}",
+                f"{role} {stated.command.upper()} is {found} ({why}), documented as {wanted}: "
+                f"the database grants {ways[accessmatrix.direction(stated.access, found)]} "
+                "documented",
+                expected=wanted,
+                actual=str(found),
+                spec=spec.where(f"access_matrix:{stated.role}:{stated.command}"),
+                caused_by=root if found.reason == "RLS off" else None,
+            )
+        )
     return findings
 
 

@@ -25,8 +25,15 @@ _DIALECT = "postgres"
 # --- identifiers ----------------------------------------------------------
 
 
+# PostgreSQL folds only the ASCII letters of an unquoted name (in a multi-byte encoding
+# such as UTF8, which every Supabase database uses): `CREATE TABLE ÜberTisch` makes
+# "Übertisch".  str.lower() would fold the Ü too and never match.
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
 def identifier(text: str) -> str:
-    """PostgreSQL folds unquoted names to lower case; quoting preserves them exactly."""
+    """PostgreSQL folds unquoted names to lower case (ASCII letters only); quoting
+    preserves them exactly."""
     raw = text.strip()
     if not raw:
         raise ValueError("empty identifier")
@@ -42,7 +49,7 @@ def identifier(text: str) -> str:
         return inner
     if '"' in raw:
         raise ValueError(f"stray double quote in identifier {raw!r}")
-    return raw.lower()
+    return raw.translate(_ASCII_LOWER)
 
 
 # --- types ----------------------------------------------------------------
@@ -545,7 +552,8 @@ def index_key(text: str) -> IndexKey:
         raw = raw[: match.start()].strip()
     if re.search(r"\bnulls\s+(first|last)\s*$", raw, re.IGNORECASE):
         raise ValueError(f"NULLS FIRST/LAST is not supported in index key {text.strip()!r}")
-    if re.fullmatch(r'"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*', raw):
+    # An unquoted name may hold any non-ASCII letter, as in PostgreSQL.
+    if re.fullmatch(r'"(?:[^"]|"")+"|[A-Za-z_\u0080-\U0010ffff][\w$\u0080-\U0010ffff]*', raw):
         return IndexKey(identifier(raw), descending=descending)
     try:
         tree = parse_expression(raw)

@@ -31,10 +31,15 @@ class Report:
     baseline: Outcome | None = None
     """What `--baseline` did: findings it accepted (already left out of `findings`), stale
     and expired entries.  None when no baseline was used."""
+    schemas: tuple[str, ...] = ()
+    """The schemas checked (specs applied, or undocumented tables reported), globs resolved;
+    empty when unknown (the summary then takes the schemas from the findings' tables)."""
 
     @property
     def summary(self) -> Summary:
-        return summarize(list(self.findings), self.tables_checked)
+        return summarize(
+            list(self.findings), self.tables_checked, schemas=self.schemas, tables=self.tables
+        )
 
     @property
     def failed(self) -> bool:

@@ -51,6 +51,7 @@ def report_dict(report: Report) -> dict[str, Any]:
             "fail_on": report.fail_on,
             "failed": report.failed,
             **summary_fields(report),
+            "schemas": summary.by_schema,
         },
         "findings": [finding_dict(f) for f in report.findings],
         **report_fields(report, finding_dict),

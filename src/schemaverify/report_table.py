@@ -28,11 +28,12 @@ def _table_for(name: str, findings: list[Finding]) -> Table:
         expand=False,
         pad_edge=False,
     )
+    # The place goes under the message rather than in a column of its own, so
+    # the message keeps most of the width in an 80-column terminal or CI log.
     grid.add_column("severity", no_wrap=True)
     grid.add_column("kind", no_wrap=True)
-    grid.add_column("object", overflow="fold")
-    grid.add_column("message", overflow="fold")
-    grid.add_column("where", no_wrap=True, style="dim")
+    grid.add_column("object", overflow="fold", max_width=28)
+    grid.add_column("message", overflow="fold", ratio=1, min_width=24)
     by_print = {f.fingerprint: f for f in findings}
     children: dict[str, list[Finding]] = {}
     roots = []
@@ -49,12 +50,16 @@ def _table_for(name: str, findings: list[Finding]) -> Table:
 
 
 def _row(grid: Table, f: Finding, indent: str) -> None:
+    # Text, not str: a str cell is Rich markup, and a name like "a[bold]b" is data.
+    message = Text(f.message)
+    place = f.location or f.spec
+    if place:
+        message.append("\n" + place, style="dim")
     grid.add_row(
         Text(f.severity, style=_STYLE.get(f.severity, "")),
         Text(indent + f.kind, style="dim" if indent else ""),
-        f.object or "",
-        f.message,
-        f.location or f.spec or "",
+        Text(f.object or ""),
+        message,
     )
 
 
@@ -63,6 +68,8 @@ def summary_line(report: Report) -> Text:
     text = Text()
     if not report.findings:
         text.append(f"✓ {s.tables_checked} tables match their specs", style="bold green")
+        if len(s.by_schema) > 1:
+            text.append(f" in {len(s.by_schema)} schemas", style="bold green")
         text.append(baseline.summary_suffix(report))
         if report.failed:  # only stale baseline entries under --fail-on-stale
             text.append("  [FAIL at --fail-on-stale]", style="bold red")
@@ -85,6 +92,30 @@ def summary_line(report: Report) -> Text:
     return text
 
 
+def schema_lines(report: Report) -> list[Text]:
+    """One line per schema with findings, and a count of the others, when more than one
+    schema was checked (schema-per-tenant); nothing otherwise."""
+    by_schema = report.summary.by_schema
+    if len(by_schema) < 2 or not report.findings:
+        return []
+    lines = [Text("per schema:", style="bold")]
+    width = max(len(name) for name in by_schema)
+    clean = 0
+    for name, counts in by_schema.items():
+        if not any(counts.values()):
+            clean += 1
+            continue
+        line = Text(f"  {name:<{width}}  ")
+        for i, severity in enumerate(("error", "warning", "info")):
+            if i:
+                line.append(", ")
+            line.append(f"{counts[severity]} {severity}", style=_STYLE[severity])
+        lines.append(line)
+    if clean:
+        lines.append(Text(f"  {clean} other schema{'s' if clean > 1 else ''}: no findings"))
+    return lines
+
+
 def render(report: Report) -> str:
     """Plain-text rendering (no colour) for files and pipes."""
     buffer = StringIO()
@@ -101,4 +132,6 @@ def print_report(report: Report, console: Console) -> None:
         console.print(Group(*groups))
     for style, note in baseline.notes(report):
         console.print(Text(note, style=style), soft_wrap=True)  # keep fingerprints whole
+    for line in schema_lines(report):
+        console.print(line)
     console.print(summary_line(report))

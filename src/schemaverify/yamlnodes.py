@@ -15,6 +15,7 @@ exponential blow-up.
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,17 +73,23 @@ class Map:
     entries: tuple[Entry, ...]
     line: int
 
-    def get(self, key: str) -> Node | None:
+    @functools.cached_property
+    def _by_key(self) -> dict[str, Entry]:
+        """The entries with a string key, by key (the first one; the converter drops later
+        duplicates anyway): loaders look up a dozen keys in each small mapping."""
+        index: dict[str, Entry] = {}
         for entry in self.entries:
-            if entry.key.value == key:
-                return entry.value
-        return None
+            key = entry.key.value
+            if isinstance(key, str):
+                index.setdefault(key, entry)
+        return index
+
+    def get(self, key: str) -> Node | None:
+        entry = self._by_key.get(key)
+        return None if entry is None else entry.value
 
     def entry(self, key: str) -> Entry | None:
-        for entry in self.entries:
-            if entry.key.value == key:
-                return entry
-        return None
+        return self._by_key.get(key)
 
     def __iter__(self) -> Iterator[Entry]:
         return iter(self.entries)
@@ -183,7 +190,37 @@ def loads(text: str, display_path: str) -> Node | None:
 # libyaml's parser is ~10x faster on large spec folders and caps nesting
 # itself (so hostile depth cannot exhaust the C stack); the converter below
 # enforces MAX_DEPTH either way.
-_FastLoader: Any = getattr(yaml, "CSafeLoader", None)
+_CSafeLoader: Any = getattr(yaml, "CSafeLoader", None)
+
+_RESOLVED: dict[tuple[str, Any], str] = {}
+"""Tag of each short plain scalar seen: specs repeat the same keys and values (`name`,
+`type`, `uuid`, `true`) thousands of times, and PyYAML resolves each with regexes."""
+_RESOLVED_MAX = 65536
+
+
+def _cached_resolve(resolve: Any) -> Any:
+    """Memoize a SafeLoader's `resolve` for scalars.  The safe resolver has no path
+    resolvers, so a scalar's tag depends only on its text and its implicit flags."""
+
+    def cached(self: Any, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is not ynodes.ScalarNode or len(value) > 64:
+            return resolve(self, kind, value, implicit)  # type: ignore[no-any-return]
+        key = (value, implicit)
+        tag = _RESOLVED.get(key)
+        if tag is None:
+            tag = resolve(self, kind, value, implicit)
+            if len(_RESOLVED) < _RESOLVED_MAX:
+                _RESOLVED[key] = tag
+        return tag
+
+    return cached
+
+
+_FastLoader: Any = (
+    None
+    if _CSafeLoader is None or yaml.SafeLoader.yaml_path_resolvers
+    else type("_FastLoader", (_CSafeLoader,), {"resolve": _cached_resolve(_CSafeLoader.resolve)})
+)
 
 
 def _compose(text: str) -> ynodes.Node | None:
@@ -244,6 +281,14 @@ def _yaml_reason(err: yaml.MarkedYAMLError) -> str:
     return f"YAML syntax error: {text}"
 
 
+@functools.cache
+def _scalar_constructor() -> yaml.SafeLoader:
+    """One SafeLoader whose construct_yaml_int/float/bool read a scalar node; they keep no
+    state, so one instance serves every file (creating a loader per file costs more than
+    converting a small spec)."""
+    return yaml.SafeLoader("")
+
+
 class _Converter:
     """Turns a composed node graph into the line-keeping tree, enforcing the limits."""
 
@@ -253,7 +298,7 @@ class _Converter:
         self.depth = 0
         self.active: set[int] = set()
         self.problems: list[tuple[str, int, str]] = []
-        self._scalars = yaml.SafeLoader("")
+        self._scalars = _scalar_constructor()
 
     def convert(self, root: ynodes.Node) -> Node:
         result = self._node(root)
@@ -265,6 +310,17 @@ class _Converter:
         return SpecError.one(self.path, node.start_mark.line + 1, reason)
 
     def _node(self, node: ynodes.Node) -> Node:
+        if isinstance(node, ynodes.ScalarNode):
+            # The checks of the general path below, in the same order, without its
+            # bookkeeping: most nodes are scalars.
+            if self.depth >= MAX_DEPTH:
+                raise self._fail(node, f"nested more than {MAX_DEPTH} levels deep")
+            self.count += 1
+            if self.count > MAX_NODES:
+                raise self._fail(
+                    node, f"document expands to more than {MAX_NODES} values (aliases)"
+                )
+            return self._scalar(node)
         self.depth += 1
         try:
             if self.depth > MAX_DEPTH:
@@ -286,7 +342,7 @@ class _Converter:
             if isinstance(node, ynodes.SequenceNode):
                 if node.tag != _TAG + "seq":
                     raise self._fail(node, f"unsupported YAML tag {_short_tag(node.tag)}")
-                items = tuple(self._node(child) for child in node.value)
+                items = tuple([self._node(child) for child in node.value])
                 return Seq(items, node.start_mark.line + 1)
             if isinstance(node, ynodes.MappingNode):
                 if node.tag != _TAG + "map":

@@ -24,17 +24,29 @@ from .. import normalize
 from ..model import (
     Column,
     ForeignKey,
+    Function,
+    Grant,
     Index,
     IndexKey,
     Policy,
     PrimaryKey,
     Rls,
+    Role,
     Table,
     TypeRef,
     UniqueConstraint,
 )
 
-QUERIES = ("relations", "columns", "indexes", "constraints", "policies")
+QUERIES = (
+    "relations",
+    "columns",
+    "indexes",
+    "constraints",
+    "policies",
+    "privileges",
+    "roles",
+    "functions",
+)
 """The catalog queries, in the order their results must be added."""
 
 Row = tuple[Any, ...]
@@ -60,6 +72,7 @@ class CatalogBuilder:
     def __init__(self) -> None:
         self._norm = _Normalizer()
         self._relations: list[Row] = []
+        self._schemas: set[str] = set()
         self._columns: defaultdict[int, list[Column]] = defaultdict(list)
         self._attnames: defaultdict[int, dict[int, str]] = defaultdict(dict)
         self._indexes: defaultdict[int, list[Index]] = defaultdict(list)
@@ -67,12 +80,20 @@ class CatalogBuilder:
         self._uniques: defaultdict[int, list[UniqueConstraint]] = defaultdict(list)
         self._fkeys: defaultdict[int, list[ForeignKey]] = defaultdict(list)
         self._policies: defaultdict[int, list[Policy]] = defaultdict(list)
+        self._owners: dict[int, str] = {}
+        self._grants: defaultdict[int, list[Grant]] = defaultdict(list)
+        self._invokers: set[int] = set()
+        self._roles: tuple[Role, ...] = ()
+        self._functions: tuple[Function, ...] = ()
         self._steps: dict[str, Callable[[list[Row]], None]] = {
             "relations": self._add_relations,
             "columns": self._add_columns,
             "indexes": self._add_indexes,
             "constraints": self._add_constraints,
             "policies": self._add_policies,
+            "privileges": self._add_privileges,
+            "roles": self._add_roles,
+            "functions": self._add_functions,
         }
         self._added: list[str] = []
 
@@ -83,6 +104,10 @@ class CatalogBuilder:
             raise ValueError(f"catalog query {query!r} added out of order (expected {expected!r})")
         self._steps[query](rows)
         self._added.append(query)
+
+    def schemas(self) -> tuple[str, ...]:
+        """Every schema the relations query returned, empty ones included, sorted."""
+        return tuple(sorted(self._schemas))
 
     def tables(self) -> tuple[Table, ...]:
         if len(self._added) != len(QUERIES):
@@ -105,6 +130,9 @@ class CatalogBuilder:
                 if enabled or forced or relid in self._policies
                 else no_rls,
                 kind=_KINDS[relkind],
+                owner=self._owners.get(relid),
+                grants=tuple(self._grants.get(relid, ())),
+                security_invoker=relid in self._invokers,
             )
             for relid, schema, name, relkind, enabled, forced in self._relations
         ]
@@ -114,8 +142,10 @@ class CatalogBuilder:
     # --- one method per query; each documents its row layout --------------------
 
     def _add_relations(self, rows: list[Row]) -> None:
-        # oid, schema, name, relkind, relrowsecurity, relforcerowsecurity
-        self._relations = rows
+        # oid, schema, name, relkind, relrowsecurity, relforcerowsecurity; the oid (and
+        # everything but the schema) is NULL for a schema without relations
+        self._schemas = {row[1] for row in rows}
+        self._relations = [row for row in rows if row[0] is not None]
 
     def _add_columns(self, rows: list[Row]) -> None:
         # attrelid, attnum, attname, format_type, attnotnull, default, attidentity, attgenerated
@@ -219,6 +249,88 @@ class CatalogBuilder:
                     with_check=None if check is None else norm.expression(check),
                 )
             )
+
+    def _add_privileges(self, rows: list[Row]) -> None:
+        # oid, owner, reloptions (text[] or NULL), grantee ('public' for PUBLIC; NULL when
+        # nothing is granted), privileges (lower-case, sorted)
+        owners = self._owners
+        grants = self._grants
+        shared: dict[tuple[str, tuple[str, ...]], Grant] = {}
+        for relid, owner, options, grantee, privileges in rows:
+            if relid not in owners:
+                owners[relid] = owner
+                if options and _security_invoker(options):
+                    self._invokers.add(relid)
+            if grantee is None:
+                continue
+            key = (grantee, tuple(privileges))
+            grant = shared.get(key)
+            if grant is None:
+                grant = shared[key] = Grant(grantee, key[1])
+            grants[relid].append(grant)
+        for found in grants.values():
+            if len(found) > 1:
+                found.sort(key=_grantee)
+
+    def _add_roles(self, rows: list[Row]) -> None:
+        # rolname, rolsuper, rolbypassrls, names of the roles it is a member of
+        roles = [
+            Role(name, superuser, bypassrls, tuple(member_of))
+            for name, superuser, bypassrls, member_of in rows
+        ]
+        roles.sort(key=_role_name)
+        self._roles = tuple(roles)
+
+    def _add_functions(self, rows: list[Row]) -> None:
+        # schema, name, identity arguments, result, prosecdef, search_path setting or NULL,
+        # owner, roles holding EXECUTE
+        functions = [
+            Function(
+                schema=schema,
+                name=name,
+                arguments=arguments or "",
+                returns=returns or "",
+                security_definer=definer,
+                search_path=search_path,
+                owner=owner,
+                grants=tuple(Grant(role, ("execute",)) for role in executors),
+            )
+            for schema, name, arguments, returns, definer, search_path, owner, executors in rows
+        ]
+        functions.sort(key=_function_key)
+        self._functions = tuple(functions)
+
+    def roles(self) -> tuple[Role, ...]:
+        return self._roles
+
+    def functions(self) -> tuple[Function, ...]:
+        return self._functions
+
+
+def _security_invoker(options: list[str]) -> bool:
+    """Whether reloptions turn security_invoker on.  PostgreSQL keeps the boolean as it was
+    written (`WITH (security_invoker)` is stored as `=true`, `= on` as `=on`) and accepts
+    `on`, `1` and any prefix of `true` or `yes`."""
+    for option in options:
+        key, _, value = option.partition("=")
+        if key.strip().lower() == "security_invoker":
+            word = value.strip().lower()
+            return word in ("on", "1") or (
+                bool(word) and ("true".startswith(word) or "yes".startswith(word))
+            )
+    return False
+
+
+def _grantee(grant: Grant) -> str:
+    return grant.grantee
+
+
+def _role_name(role: Role) -> str:
+    return role.name
+
+
+def _function_key(function: Function) -> tuple[str, str, str]:
+    return (function.schema, function.name, function.arguments)
 
 
 _Named = TypeVar("_Named", UniqueConstraint, Index, ForeignKey, Policy)

@@ -116,6 +116,9 @@ def register(app: typer.Typer) -> None:
         baseline: Path | None = BaselineOpt,
         no_baseline: bool = NoBaselineOpt,
         fail_on_stale: bool | None = FailOnStaleOpt,
+        no_cache: bool = typer.Option(
+            False, "--no-cache", help="Load every spec file again; do not use the spec cache."
+        ),
     ) -> None:
         """Check YAML specs against a live database (or migrations) and report every mismatch."""
         from .. import baseline as baselines
@@ -153,6 +156,7 @@ def register(app: typer.Typer) -> None:
             fail_on=resolved.fail_on.value,
             access_patterns=resolved.access_patterns.value,
             severity=resolved.severity_overrides(),
+            cache=not no_cache,
         )
         if accepted is not None:
             report = baselines.apply(report, accepted, fail_on_stale=resolved.fail_on_stale.value)

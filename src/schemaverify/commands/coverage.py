@@ -58,7 +58,11 @@ def register(app: typer.Typer) -> None:
         )
         schema = list(resolved.schemas.value)
         patterns = access.load_patterns(resolved.access_patterns.value)
-        spec_set = load_specs(resolved.specs.value, access_kinds=patterns.kinds)
+        spec_set = load_specs(
+            resolved.specs.value,
+            access_kinds=patterns.kinds,
+            access_roles=(*patterns.client_roles, *patterns.service_roles),
+        )
         source = resolved.source_options()
         with open_live(source, schemas_to_read(spec_set, schema)) as live:
             if live.catalog is None:

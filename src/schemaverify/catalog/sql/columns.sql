@@ -14,7 +14,9 @@ FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-WHERE n.nspname = ANY(%(schemas)s)
+WHERE (n.nspname = ANY(%(schemas)s)
+       OR (n.nspname LIKE ANY(%(patterns)s)
+           AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'))
   AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
   AND (NOT c.relispartition OR %(partitions)s)
   AND a.attnum > 0

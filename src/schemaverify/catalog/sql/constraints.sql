@@ -25,7 +25,9 @@ JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_catalog.pg_constraint parent ON parent.oid = con.conparentid
 LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid
 LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace
-WHERE n.nspname = ANY(%(schemas)s)
+WHERE (n.nspname = ANY(%(schemas)s)
+       OR (n.nspname LIKE ANY(%(patterns)s)
+           AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'))
   AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
   AND (NOT c.relispartition OR %(partitions)s)
   AND con.contype IN ('p', 'u', 'f')

@@ -30,6 +30,8 @@ LEFT JOIN pg_catalog.pg_constraint con
        ON con.conindid = i.indexrelid
       AND con.conrelid = i.indrelid
       AND con.contype IN ('p', 'u', 'x')
-WHERE n.nspname = ANY(%(schemas)s)
+WHERE (n.nspname = ANY(%(schemas)s)
+       OR (n.nspname LIKE ANY(%(patterns)s)
+           AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'))
   AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
   AND (NOT c.relispartition OR %(partitions)s)

@@ -13,6 +13,8 @@ SELECT p.polrelid,
 FROM pg_catalog.pg_policy p
 JOIN pg_catalog.pg_class c ON c.oid = p.polrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = ANY(%(schemas)s)
+WHERE (n.nspname = ANY(%(schemas)s)
+       OR (n.nspname LIKE ANY(%(patterns)s)
+           AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'))
   AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
   AND (NOT c.relispartition OR %(partitions)s)
