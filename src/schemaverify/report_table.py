@@ -63,6 +63,10 @@ def _row(grid: Table, f: Finding, indent: str) -> None:
     )
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def summary_line(report: Report) -> Text:
     s = report.summary
     text = Text()
@@ -82,7 +86,9 @@ def summary_line(report: Report) -> Text:
             text.append(", ")
         text.append(label, style=style)
     if s.consequences:
-        text.append(f" ({s.root_causes} root causes, {s.consequences} consequences)")
+        text.append(
+            f" ({_count(s.root_causes, 'root cause')}, {_count(s.consequences, 'consequence')})"
+        )
     text.append(baseline.summary_suffix(report))
     verdict = "FAIL" if report.failed else "pass"
     text.append(
