@@ -18,7 +18,7 @@ import pytest
 
 import pgserver
 from schemaverify import normalize
-from schemaverify.catalog import QUERIES, build, read_catalog
+from schemaverify.catalog import STATEMENTS, build, read_catalog
 from schemaverify.catalog.reader import _read_error, _session
 from schemaverify.errors import EXIT_CONNECT, ConnectError
 from schemaverify.model import (
@@ -174,7 +174,7 @@ def test_tables_sorted_partitions_skipped_other_schemas_skipped(catalog: Catalog
         "public.rls_only",
     ]
     assert catalog.schemas == ("public",)
-    assert catalog.query_count == len(QUERIES)
+    assert catalog.query_count == STATEMENTS
     assert catalog.server_version >= 140000
 
 
@@ -478,7 +478,7 @@ def test_query_count_does_not_depend_on_table_count(db: pgserver.TestDatabase) -
     large = read_catalog(db.dsn)
     assert len(small.tables) == 5
     assert len(large.tables) == 500
-    assert small.query_count == large.query_count == len(QUERIES)
+    assert small.query_count == large.query_count == STATEMENTS
     t4 = _table(large, "public.t4")
     assert t4.column("id") == Column("id", TypeRef("integer"), False, _expr("nextval('t4_id_seq')"))
     assert [i.name for i in t4.indexes] == ["t4_lower", "t4_name_key", "t4_pkey"]

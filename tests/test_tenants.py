@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from schemaverify import tenants
-from schemaverify.catalog.reader import QUERIES, read_catalog
+from schemaverify.catalog.reader import STATEMENTS, read_catalog
 from schemaverify.checker import run_check, schemas_to_read
 from schemaverify.cli import app
 from schemaverify.errors import SpecError, UsageError
@@ -212,7 +212,7 @@ def test_query_count_is_the_same_for_2_and_50_tenants(db) -> None:
     large = read_catalog(db.dsn, ["tenant_*"])
     assert len(small.schemas) == 2 and len(large.schemas) == 50
     assert len(small.tables) == 4 and len(large.tables) == 100
-    assert small.query_count == large.query_count == len(QUERIES)
+    assert small.query_count == large.query_count == STATEMENTS
 
 
 def test_json_and_terminal_reports_count_per_schema(tenant_db, tmp_path: Path) -> None:

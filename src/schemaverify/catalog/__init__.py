@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from .reader import QUERIES, read_catalog
+from .reader import QUERIES, STATEMENTS, read_catalog
 
-__all__ = ["QUERIES", "read_catalog"]
+__all__ = ["QUERIES", "STATEMENTS", "read_catalog"]

@@ -7,7 +7,8 @@ Design constraints, and why:
   indexes come from before it and its columns from after.  READ ONLY makes
   the server itself refuse any write; timeouts (statement, lock, idle) keep a
   CI gate from hanging on a locked or overloaded production database.
-- A fixed number of queries (`QUERIES`, eight), whatever the number of tables:
+- A fixed number of statements (`STATEMENTS`: the eight `QUERIES` and one consistency
+  probe), whatever the number of tables:
   the reader is benchmarked at 10,000 tables against running the same SQL in
   psql.  The SQL lives in `sql/*.sql` so it can be run and timed on its own.
   Key columns travel as attnums and are named from the columns query: one
@@ -49,7 +50,11 @@ from ..model import Catalog
 from ..tenants import like_pattern, split
 from .build import QUERIES, CatalogBuilder, Row
 
-__all__ = ["QUERIES", "query_params", "read_catalog"]
+__all__ = ["QUERIES", "STATEMENTS", "query_params", "read_catalog"]
+
+STATEMENTS = len(QUERIES) + 1
+"""Statements one read sends, whatever the number of tables: the catalog queries plus the
+consistency probe (`Catalog.query_count` of a read that did not have to retry)."""
 
 # idle_in_transaction_session_timeout when statement_timeout is 0 (disabled):
 # the reader never idles between its queries, so a stuck session is a bug.
@@ -136,6 +141,11 @@ class _Queries:
             cur.execute(_sql(name), self.params)
             return cur.fetchall()
 
+    def probe(self, oids: list[int]) -> Row | None:
+        """The consistency probe: a statement like any other, so it is counted too."""
+        self.count += 1
+        return self.conn.execute(_VANISHED_PROBE, {"oids": oids}).fetchone()
+
 
 def read_catalog(
     dsn: str,
@@ -178,7 +188,7 @@ def read_catalog(
 # they fail ("could not open relation with OID") or return NULL, which would show a
 # default, predicate, index expression or policy as absent.  Such a read is detected (the
 # error, or this probe after the queries) and repeated with a new snapshot.  The probe is
-# no catalog query (not in QUERIES, not counted): one indexed look-up per relation.
+# one more statement (counted in STATEMENTS): one indexed look-up per relation.
 _ATTEMPTS = 5
 _VANISHED_PROBE = b"""
 SELECT count(*)
@@ -227,7 +237,7 @@ def _read_once(
                     if name == "relations":
                         oids = [row[0] for row in rows if row[0] is not None]
                     builder.add(name, rows)
-            row = conn.execute(_VANISHED_PROBE, {"oids": oids}).fetchone()
+            row = queries.probe(oids)
         except psycopg.Error as err:
             if _vanished(err):
                 return None
