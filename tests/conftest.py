@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +19,11 @@ _PLAN = pgserver.plan()
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # The spec cache and the embedded-cluster cache of CLI runs go to a throwaway folder,
+    # not the developer's ~/.cache (a test that needs its own sets the variable itself).
+    os.environ.setdefault(
+        "SCHEMAVERIFY_CACHE_DIR", tempfile.mkdtemp(prefix="schemaverify-test-cache-")
+    )
     if _PLAN.error:
         raise pytest.UsageError(f"test servers: {_PLAN.error}")
 

@@ -280,3 +280,17 @@ def test_templates_do_not_read_public(tmp_path: Path) -> None:
 )
 def test_like_pattern(glob: str, like: str) -> None:
     assert tenants.like_pattern(glob) == like
+
+
+def test_snapshot_source_takes_tenant_globs(tenant_db, tmp_path: Path) -> None:
+    """`check --snapshot` with `--schema 'tenant_*'` matches among the recorded schemas."""
+    from schemaverify import snapshot
+
+    folder = write_specs(tmp_path / "specs", SPECS)
+    live = read_catalog(tenant_db.dsn, ["public", "tenant_*"])
+    path = tmp_path / "live.json"
+    snapshot.write(live, path)
+    from_snapshot = run_check(folder, SourceOptions(snapshot=str(path)), schemas=("tenant_*",))
+    from_dsn = run_check(folder, SourceOptions(dsn=tenant_db.dsn), schemas=("tenant_*",))
+    assert from_snapshot.findings == from_dsn.findings
+    assert by_table(from_snapshot)["tenant_c.orders"] == [("column_type_mismatch", "total")]

@@ -82,7 +82,11 @@ def _table_missing(spec: TableSpec, catalog: Catalog) -> Finding:
     message = f"table {spec.qualified} does not exist"
     same_name = [t.qualified for t in catalog.tables if t.name == spec.table.name]
     if same_name:
-        message += f" (a table of that name exists as {', '.join(same_name)})"
+        # Capped: with hundreds of tenant schemas the full list would drown the message.
+        shown = ", ".join(same_name[:3])
+        if len(same_name) > 3:
+            shown += f" and {len(same_name) - 3} more"
+        message += f" (a table of that name exists as {shown})"
     return make(
         spec.qualified,
         "table_missing",

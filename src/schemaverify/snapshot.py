@@ -36,6 +36,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from . import tenants
 from .errors import SpecError, UsageError
 from .model import (
     FK_ACTIONS,
@@ -338,7 +339,9 @@ def restrict(catalog: Catalog, schemas: Sequence[str], path: str) -> Catalog:
     run would read keeps the findings identical.  A schema the snapshot did not record cannot
     be told apart from an empty one, so asking for it is an error, not an empty schema.
     """
-    wanted = tuple(dict.fromkeys(schemas))
+    # Globs (`--schema 'tenant_*'`) match among the recorded schemas, as they would
+    # among a live database's; a glob matching none is reported by the checker.
+    wanted = tuple(dict.fromkeys(tenants.resolve(schemas, catalog.schemas)))
     unrecorded = [s for s in wanted if s not in catalog.schemas]
     if unrecorded:
         recorded = ", ".join(catalog.schemas) or "none"
