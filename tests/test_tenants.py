@@ -294,3 +294,33 @@ def test_snapshot_source_takes_tenant_globs(tenant_db, tmp_path: Path) -> None:
     from_dsn = run_check(folder, SourceOptions(dsn=tenant_db.dsn), schemas=("tenant_*",))
     assert from_snapshot.findings == from_dsn.findings
     assert by_table(from_snapshot)["tenant_c.orders"] == [("column_type_mismatch", "total")]
+
+
+def test_coverage_takes_tenant_globs(tenant_db, tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from schemaverify.cli import app
+
+    folder = write_specs(tmp_path / "specs", SPECS)
+    result = CliRunner().invoke(
+        app,
+        [
+            "coverage",
+            "--dsn",
+            tenant_db.dsn,
+            "--specs",
+            str(folder),
+            "-s",
+            "tenant_*",
+            "--format",
+            "json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    missing = {m["table"] for m in report["specs_without_table"]}
+    assert missing == {"tenant_d.orders", "tenant_e.customers", "tenant_e.orders"}
+    assert "tenantxa.orders" not in report["documented"]
+    assert "tenant_a.orders" in report["documented"]

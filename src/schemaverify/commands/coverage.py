@@ -34,7 +34,7 @@ def register(app: typer.Typer) -> None:
         """List undocumented live tables, specs without tables, and the documented share."""
         from rich.console import Console
 
-        from .. import access
+        from .. import access, tenants
         from ..checker import schemas_to_read
         from ..coverage import compute
         from ..report_coverage import render_json, render_table
@@ -69,7 +69,14 @@ def register(app: typer.Typer) -> None:
                 for f in live.findings:
                     sys.stderr.write(f"{f.location or f.object}: {f.message}\n")
                 raise typer.Exit(1)
-            cov = compute(spec_set, live.catalog, schema)
+            # Tenant globs resolve as in `check`: templates become one spec per matched schema.
+            where = live.description.get("description") or "the database"
+            tenants.check_matched(spec_set, schema, live.catalog.schemas, where)
+            cov = compute(
+                tenants.expand(spec_set, schema, live.catalog.schemas),
+                live.catalog,
+                tenants.resolve(schema, live.catalog.schemas),
+            )
         if fmt == "json":
             text = render_json(cov)
             if output:
