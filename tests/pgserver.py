@@ -76,6 +76,42 @@ class Server:
         with psycopg.connect(self.admin_dsn, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
+    @contextlib.contextmanager
+    def template(self, ddl: str) -> Iterator[str]:
+        """A database holding `ddl`, for module-scoped fixtures: build once per server, then
+        `copy()` it per test, which is much cheaper than running the DDL again."""
+        database = self.create_database()
+        try:
+            database.run(ddl)
+            yield database.name
+        finally:
+            self.drop_database(database.name)
+
+    @contextlib.contextmanager
+    def copy(self, template: str) -> Iterator[TestDatabase]:
+        database = self.create_database(template=template)
+        try:
+            yield database
+        finally:
+            self.drop_database(database.name)
+
+
+SUPABASE_ROLES_SQL = """
+DO $$
+DECLARE r text;
+BEGIN
+  FOREACH r IN ARRAY ARRAY['anon', 'authenticated', 'service_role'] LOOP
+    BEGIN
+      EXECUTE format('CREATE ROLE %I NOLOGIN NOINHERIT', r);
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+    END;
+  END LOOP;
+END $$;
+ALTER ROLE service_role BYPASSRLS;
+"""
+"""Supabase's API roles. Roles are cluster-wide, so every test database shares them and the
+creation must tolerate existing ones (and a concurrent creator: unique_violation)."""
+
 
 @dataclass
 class TestDatabase:

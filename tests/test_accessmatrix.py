@@ -38,18 +38,9 @@ SUFFIX = uuid.uuid4().hex[:8]
 EDITOR = f"sv_editor_{SUFFIX}"
 OWNER = f"sv_owner_{SUFFIX}"
 
-SQL = f"""
-DO $$
-DECLARE r text;
-BEGIN
-  FOREACH r IN ARRAY ARRAY['anon', 'authenticated', 'service_role'] LOOP
-    BEGIN
-      EXECUTE format('CREATE ROLE %I NOLOGIN NOINHERIT', r);
-    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
-    END;
-  END LOOP;
-END $$;
-ALTER ROLE service_role BYPASSRLS;
+SQL = (
+    pgserver.SUPABASE_ROLES_SQL
+    + f"""
 GRANT authenticated TO "{EDITOR}";
 CREATE SCHEMA auth;
 CREATE FUNCTION auth.uid() RETURNS uuid LANGUAGE sql STABLE
@@ -116,6 +107,7 @@ GRANT ALL ON ALL TABLES IN SCHEMA public TO anon, authenticated, service_role;
 REVOKE ALL ON backend_only, public_read FROM anon, authenticated;
 GRANT SELECT ON public_read, role_tested TO PUBLIC;
 """
+)
 
 # table -> role -> the four cells (select, insert, update, delete) as `access` prints them.
 EXPECTED: dict[str, dict[str, tuple[str, str, str, str]]] = {

@@ -26,18 +26,9 @@ from schemaverify.cli import app
 from schemaverify.findings import KINDS
 from schemaverify.model import Catalog
 
-SUPABASE = """
-DO $$
-DECLARE r text;
-BEGIN
-  FOREACH r IN ARRAY ARRAY['anon', 'authenticated', 'service_role'] LOOP
-    BEGIN
-      EXECUTE format('CREATE ROLE %I NOLOGIN NOINHERIT', r);
-    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
-    END;
-  END LOOP;
-END $$;
-ALTER ROLE service_role BYPASSRLS;
+SUPABASE = (
+    pgserver.SUPABASE_ROLES_SQL
+    + """
 CREATE SCHEMA auth;
 CREATE FUNCTION auth.uid() RETURNS uuid LANGUAGE sql STABLE
   AS $$ SELECT nullif(current_setting('request.jwt.claim.sub', true), '')::uuid $$;
@@ -54,6 +45,7 @@ CREATE POLICY todos_owner ON todos TO authenticated
 CREATE TABLE private.internal (id int PRIMARY KEY);
 CREATE TABLE backend_only (id int PRIMARY KEY);
 """
+)
 
 GRANTS = """
 GRANT USAGE ON SCHEMA public, private, auth TO anon, authenticated, service_role;

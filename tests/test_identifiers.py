@@ -127,21 +127,14 @@ EXPECTED_DRIFT = [
 @pytest.fixture(scope="module")
 def template(pg_server: Server) -> Iterator[str]:
     """The DDL, run once per server; each test gets a copy."""
-    database = pg_server.create_database()
-    try:
-        database.run(DDL)
-        yield database.name
-    finally:
-        pg_server.drop_database(database.name)
+    with pg_server.template(DDL) as name:
+        yield name
 
 
 @pytest.fixture
 def db(pg_server: Server, template: str) -> Iterator[TestDatabase]:
-    database = pg_server.create_database(template=template)
-    try:
+    with pg_server.copy(template) as database:
         yield database
-    finally:
-        pg_server.drop_database(database.name)
 
 
 @pytest.fixture
