@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import psycopg
 import pytest
+from psycopg.conninfo import conninfo_to_dict
 
 from schemaverify.dsn import LIBPQ_LOCATION_VARS, describe, redact, redact_text, resolve_dsn
 from schemaverify.errors import EXIT_USAGE, UsageError
@@ -64,9 +68,22 @@ def test_nothing_configured_is_a_usage_error(clean_env: pytest.MonkeyPatch) -> N
     [
         ("postgresql://u:pw@h/db", "postgresql://u:***@h/db"),
         ("postgres://app:s3cr%40t@db.example:5432/app", "postgres://app:***@db.example:5432/app"),
-        ("POSTGRESQL://u:pw@h1:5432,h2:5433/db", "POSTGRESQL://u:***@h1:5432,h2:5433/db"),
-        ("postgresql://u:p@ss@h/db", "postgresql://u:***@h/db"),  # unencoded '@' in the password
-        ("postgresql://u:p/ss@h/db", "postgresql://u:***@h/db"),  # unencoded '/'
+        ("postgresql://u:pw@h1:5432,h2:5433/db", "postgresql://u:***@h1:5432,h2:5433/db"),
+        # libpq cannot read an upper-case scheme: untrusted, the userinfo is hidden whole.
+        ("POSTGRESQL://u:pw@h1:5432,h2:5433/db", "POSTGRESQL://***@h1:5432,h2:5433/db"),
+        # Unencoded '@' or '/' in the password: libpq ends the userinfo at the first
+        # one, a human at the last '@'; the readings disagree, so all of it is hidden.
+        ("postgresql://u:p@ss@h/db", "postgresql://***@h/db"),
+        ("postgresql://u:p/ss@h/db", "postgresql://***@h/db"),
+        ("postgresql://u:Pw#Secret77@127.0.0.1:55432/t1", "postgresql://u:***@127.0.0.1:55432/t1"),
+        ("postgresql://u:a?b'c\"d@h/db", "postgresql://u:***@h/db"),
+        ("postgresql://u:Pw Secret@h/db", "postgresql://***@h/db"),  # libpq refuses the space
+        (
+            "postgresql:///db?host=/run/pg&port=5433&password=pw",
+            "postgresql:///db?host=/run/pg&port=5433&password=***",
+        ),
+        ("postgresql://[::1]:5432/db?password=pw", "postgresql://[::1]:5432/db?password=***"),
+        ("postgresql://h/db?application_name=a@b", "postgresql://h/db?application_name=a@b"),
         ("postgresql://u@h/db", "postgresql://u@h/db"),
         ("postgresql://h/db", "postgresql://h/db"),
         (
@@ -75,10 +92,13 @@ def test_nothing_configured_is_a_usage_error(clean_env: pytest.MonkeyPatch) -> N
         ),
         ("postgresql://u:a@h/db?password=b", "postgresql://u:***@h/db?password=***"),
         ("host=h password=pw dbname=d", "host=h password=*** dbname=d"),
-        ("host=h password = pw dbname=d", "host=h password = *** dbname=d"),
+        ("host=h password = pw dbname=d", "host=h password=*** dbname=d"),
         ("host=h password='x y' dbname=d", "host=h password=*** dbname=d"),
         (r"host=h password='it\'s x' dbname=d", "host=h password=*** dbname=d"),
-        ("password='unterminated host=h", "password=***"),
+        ("password='unterminated host=h", "***"),  # libpq cannot parse it: nothing shown
+        ("host=h password=abc def", "***"),
+        ("host=h password=a password=b", "host=h password=***"),
+        ("user=alice password=alice host=h", "user=*** password=*** host=h"),
         ("host=h sslpassword=k dbname=d", "host=h sslpassword=*** dbname=d"),
         ("host=h dbname=d", "host=h dbname=d"),
         ("", ""),
@@ -169,3 +189,108 @@ def test_describe_empty_dsn_reads_libpq_environment(clean_env: pytest.MonkeyPatc
     assert info["host"] == "envhost" and info["dbname"] == "envdb"
     assert info["dsn"] == "libpq environment (host=envhost dbname=envdb)"
     assert "envsecret" not in repr(info)
+
+
+# --- parsed, not patterned ------------------------------------------------------
+
+
+def _parse_error(dsn: str) -> str:
+    """libpq's own message for a DSN it cannot parse (it quotes the text it stumbled on)."""
+    with pytest.raises(psycopg.ProgrammingError) as caught:
+        conninfo_to_dict(dsn)
+    return str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("dsn", "fragment"),
+    [
+        ("postgresql://u:Pw Secret77@h/db", "Pw Secret77"),  # unexpected spaces found in "..."
+        ("postgresql://u:Pw%zzSecret@h/db", "Pw%zzSecret"),  # invalid percent-encoded token
+        ("postgresql://u:Pw/x?sec=ret@h/db", "sec"),  # invalid URI query parameter: "sec"
+        ("host=h password=Pw Secret77", "Secret77"),  # missing "=" after "Secret77"
+        ("host=h password=Pw ab", "ab"),  # a 2-character piece, quoted: masked all the same
+        ("POSTGRESQL://u:Pw-Secret77@h/db", "Pw-Secret77"),  # libpq reads it as key=value
+    ],
+)
+def test_libpq_parse_errors_lose_every_piece_of_the_password(dsn: str, fragment: str) -> None:
+    message = _parse_error(dsn)
+    assert fragment in message  # libpq does echo it...
+    scrubbed = redact_text(message, dsn)
+    assert fragment not in scrubbed  # ...and it is gone
+    assert "***" in scrubbed
+    assert fragment not in redact(dsn) and fragment not in repr(describe(dsn))
+
+
+def test_a_password_split_by_libpq_at_an_unencoded_at_sign() -> None:
+    """libpq reads `u:p@ss...@h` as password "p" and host "ssWord9@h": the host it
+    names in its error is a piece of the password, and is masked."""
+    dsn = "postgresql://u:p@ssWord9@db.example/app"
+    assert conninfo_to_dict(dsn)["host"] == "ssWord9@db.example"
+    message = "failed to resolve host 'ssWord9@db.example': Name or service not known"
+    scrubbed = redact_text(message, dsn)
+    assert "ssWord9" not in scrubbed and scrubbed.endswith("Name or service not known")
+    assert describe(dsn) == {"host": "db.example", "dbname": "app", "dsn": redact(dsn)}
+
+
+def test_a_password_given_twice_is_scrubbed_twice() -> None:
+    """libpq keeps only the last `password=`; the first is a secret all the same."""
+    for dsn in (
+        "host=h password=first-secret password=second-secret",
+        "postgresql://u:first-secret@h/db?password=second-secret",
+    ):
+        scrubbed = redact_text("x first-secret y second-secret z", dsn)
+        assert scrubbed == "x *** y *** z"
+        assert "secret" not in redact(dsn)
+
+
+def test_libpq_quoted_spelling_is_scrubbed() -> None:
+    dsn = r"host=h password='a\\b\'c-long'"
+    assert conninfo_to_dict(dsn)["password"] == "a\\b'c-long"
+    text = r"conninfo: password='a\\b\'c-long' / a\b'c-long / a%5Cb%27c-long"
+    assert redact_text(text, dsn) == "conninfo: password='***' / *** / ***"
+
+
+def test_short_passwords_are_masked_in_quotes_and_syntax() -> None:
+    dsn = "host=h password=on"
+    scrubbed = redact_text('running on that host: password=on, "on"', dsn)
+    assert scrubbed == 'running on that host: password=***, "***"'
+
+
+def test_environment_passwords_are_scrubbed(clean_env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A password libpq takes from PGPASSWORD, the passfile or a service file never
+    shows either, should anything echo it."""
+    passfile = tmp_path / "pgpass"
+    passfile.write_text("# comment\nh:5432:*:u:from-pass\\:file\n", encoding="utf-8")
+    services = tmp_path / "services.conf"
+    services.write_text("[prod]\nhost=h\npassword=from-service-file\n", encoding="utf-8")
+    clean_env.setenv("PGPASSWORD", "from-environment")
+    clean_env.setenv("PGPASSFILE", str(passfile))
+    clean_env.setenv("PGSERVICEFILE", str(services))
+    text = "from-environment, from-pass:file, from-service-file"
+    assert redact_text(text, "host=h service=prod") == "***, ***, ***"
+    assert redact_text(text, "") == "***, ***, ***"
+
+
+def test_redaction_reads_the_passfile_the_dsn_names(tmp_path: Path) -> None:
+    passfile = tmp_path / "named"
+    passfile.write_text("*:*:*:*:named-file-secret\n", encoding="utf-8")
+    dsn = f"host=h passfile={passfile}"
+    assert redact_text("named-file-secret", dsn) == "***"
+
+
+@pytest.mark.parametrize(
+    ("dsn", "reason"),
+    [
+        ("postgresql://u:pw%FF@h/db", "not UTF-8"),
+        ("host=h password=pw\x00tail", "NUL"),
+    ],
+)
+def test_a_dsn_psycopg_cannot_decode_is_a_usage_error(
+    clean_env: pytest.MonkeyPatch, dsn: str, reason: str
+) -> None:
+    """Before: psycopg's UnicodeDecodeError escaped as an internal error (exit 4)."""
+    with pytest.raises(UsageError) as caught:
+        resolve_dsn(dsn)
+    assert reason in str(caught.value)
+    assert "pw" not in str(caught.value).replace("password", "")
+    assert caught.value.exit_code == EXIT_USAGE
