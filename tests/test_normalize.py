@@ -160,6 +160,21 @@ EQUAL_PAIRS = [
         "x IN (SELECT organization_id AS organization_id FROM m)",
         "x IN (SELECT organization_id FROM m)",
     ),
+    # What the catalog reader's pinned search_path (pg_catalog, pg_temp) makes PostgreSQL
+    # print: every name outside pg_catalog qualified, as in pg_dump's output.
+    ("is_member(org_id)", "public.is_member(org_id)"),
+    ("nextval('orders_id_seq'::regclass)", "nextval('public.orders_id_seq'::regclass)"),
+    ("nextval('orders_id_seq')", "nextval('public.orders_id_seq'::regclass)"),
+    (
+        "EXISTS (SELECT 1 FROM organization_members m WHERE m.user_id = auth.uid())",
+        "(EXISTS ( SELECT 1\n   FROM public.organization_members m\n"
+        "  WHERE (m.user_id = auth.uid())))",
+    ),
+    ("state = 'b'", "(state = 'b'::public.status)"),
+    ("(state)::status = x", "((state)::public.status = x)"),
+    ("embedding::vector(3) IS NOT NULL", "((embedding)::extensions.vector(3) IS NOT NULL)"),
+    ("name COLLATE mine", "(name COLLATE public.mine)"),
+    ("a <-> b < 1", "((a OPERATOR(public.<->) b) < 1)"),
 ]
 
 
@@ -175,6 +190,11 @@ DIFFERENT_PAIRS = [
     ("status = 'Pending'", "status = 'pending'"),
     ('"Active"', "active"),
     ("auth.uid() = user_id", "public.uid() = user_id"),
+    # Schemas off a Supabase path stay part of the name.
+    ("nextval('orders_id_seq'::regclass)", "nextval('tenant_a.orders_id_seq'::regclass)"),
+    ("EXISTS (SELECT 1 FROM members)", "EXISTS (SELECT 1 FROM tenant_a.members)"),
+    ("(x)::status = y", "((x)::tenant_a.status = y)"),
+    ("nextval('Public.seq'::regclass)", "nextval('seq'::regclass)"),
     ("x = 1", "x = 2"),
     ("a = b", "b = a"),  # no commutativity: PostgreSQL keeps the written order too
     # An alias a subquery's ORDER BY uses is meaningful and kept.

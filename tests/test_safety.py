@@ -144,18 +144,18 @@ def sessions(monkeypatch: pytest.MonkeyPatch) -> list[SessionSeen]:
 # --- read-only ------------------------------------------------------------------
 
 WRITES = {
-    "create table": "CREATE TABLE must_not_exist (id int)",
-    "insert": "INSERT INTO victim VALUES (2)",
-    "update": "UPDATE victim SET id = 3",
-    "delete": "DELETE FROM victim",
-    "truncate": "TRUNCATE victim",
-    "drop": "DROP TABLE victim",
-    "alter": "ALTER TABLE victim ADD COLUMN x int",
-    "sequence": "SELECT nextval('victim_seq')",
-    "select into": "SELECT 1 AS x INTO must_not_exist",
-    "copy from": "COPY victim FROM PROGRAM 'echo 9'",
-    "comment": "COMMENT ON TABLE victim IS 'changed'",
-    "grant": "GRANT SELECT ON victim TO PUBLIC",
+    "create table": "CREATE TABLE public.must_not_exist (id int)",
+    "insert": "INSERT INTO public.victim VALUES (2)",
+    "update": "UPDATE public.victim SET id = 3",
+    "delete": "DELETE FROM public.victim",
+    "truncate": "TRUNCATE public.victim",
+    "drop": "DROP TABLE public.victim",
+    "alter": "ALTER TABLE public.victim ADD COLUMN x int",
+    "sequence": "SELECT nextval('public.victim_seq')",
+    "select into": "SELECT 1 AS x INTO public.must_not_exist",
+    "copy from": "COPY public.victim FROM PROGRAM 'echo 9'",
+    "comment": "COMMENT ON TABLE public.victim IS 'changed'",
+    "grant": "GRANT SELECT ON public.victim TO PUBLIC",
     "become writable": "SET TRANSACTION READ WRITE",
     "become writable via set_config": (
         "SELECT pg_catalog.set_config('transaction_read_only', 'off', true)"
@@ -205,7 +205,8 @@ def test_timeout_defaults_reach_the_session(
     settings = sessions[0].settings
     assert settings["statement_timeout"] == "30s"
     assert settings["lock_timeout"] == "5s"
-    assert settings["idle_in_transaction_session_timeout"] == "30s"
+    # The idle limit never falls below a minute: Python builds objects between queries.
+    assert settings["idle_in_transaction_session_timeout"] == "1min"
     assert settings["connect_timeout"] == "10"
     assert settings["application_name"] == "schemaverify"
 
@@ -300,6 +301,26 @@ def test_statement_timeout_fails_fast_with_exit_3(db: TestDatabase, specs: Path)
     assert "the statement timeout is 400 ms" in result.stderr
     assert "--statement-timeout" in result.stderr
     assert SECRET not in result.output + result.stderr
+    assert _schemaverify_sessions(db) == 0
+
+
+def test_a_tiny_statement_timeout_is_reported_as_the_statement_timeout(
+    db: TestDatabase, specs: Path
+) -> None:
+    """`--statement-timeout 1` used to set the idle-in-transaction limit to 1 ms too, so
+    the server killed the session between two statements ("terminating connection due
+    to idle-in-transaction timeout"), a message that names neither the flag nor the
+    cause.  The idle limit has a floor; the statement is what gets cancelled."""
+    db.run(ORDERS)
+    with table_locked(db, "orders"):
+        result = invoke(
+            "check", "--dsn", db.dsn, "--specs", str(specs),
+            "--statement-timeout", "1", "--lock-timeout", "60000",
+        )  # fmt: skip
+    assert result.exit_code == 3, result.output
+    assert "the statement timeout is 1 ms" in result.stderr, result.stderr
+    assert "idle" not in result.stderr
+    assert "lost the connection" not in result.stderr
     assert _schemaverify_sessions(db) == 0
 
 

@@ -12,6 +12,7 @@ Nothing here touches a database; the rules mirror what PostgreSQL prints
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 
@@ -252,9 +253,13 @@ def fk_action(text: str) -> str:
 #     EXISTS) are dropped when nothing in the subquery can refer to them:
 #     PostgreSQL adds them (`( SELECT auth.uid() AS uid)`).
 #  6. Unquoted identifiers and function names are lower-cased; quotes are
-#     kept only where needed (`"Active"`, `"user"`).  The function schemas
-#     pg_catalog, public and extensions are dropped (always on a Supabase
-#     search_path, qualified or not depending on the reader's path).
+#     kept only where needed (`"Active"`, `"user"`).  The schemas pg_catalog,
+#     public and extensions are dropped from the names of functions, tables in
+#     subqueries, types in casts, collations, operators and regclass literals
+#     (`'public.orders_id_seq'::regclass`): they are always on a Supabase
+#     search_path, so whether PostgreSQL prints them depends only on the
+#     reader's path, which the catalog reader pins to `pg_catalog, pg_temp`
+#     (every other schema then comes back qualified, as in pg_dump's output).
 #  7. sqlglot's own canonical spellings apply (`now()` prints as
 #     CURRENT_TIMESTAMP, keywords upper-case).
 #
@@ -268,7 +273,9 @@ _TEXT_TYPES = {
 }
 _NUMERIC_TYPES = exp.DataType.NUMERIC_TYPES
 _NUMBER = re.compile(r"^\s*(-)?\s*(\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$")
-_DROPPED_FUNCTION_SCHEMAS = {"pg_catalog", "public", "extensions"}
+PATH_SCHEMAS = frozenset({"pg_catalog", "public", "extensions"})
+"""Schemas whose qualification carries no meaning in a comparison (rule 6)."""
+_REG_TYPES = {"REGCLASS", "REGPROC", "REGPROCEDURE", "REGTYPE", "REGCOLLATION"}
 _SIMPLE_NAME = re.compile(r"^[a-z_][a-z0-9_$]*$")
 
 
@@ -321,6 +328,7 @@ def _parse_normalized(sql: str) -> exp.Expression:
     if tree is None:
         raise ValueError("empty SQL expression")
     tree = _strip_parens(tree)
+    tree = _drop_path_schemas(tree)
     tree = _drop_casts(tree)
     tree = _any_to_in(tree)
     _drop_subquery_aliases(tree)
@@ -462,13 +470,88 @@ def _drop_subquery_aliases(tree: exp.Expr) -> None:
                 projection.replace(projection.this)
 
 
+def _is_path_schema(schema: exp.Expr | None) -> bool:
+    """An identifier naming one of PATH_SCHEMAS as PostgreSQL would read it."""
+    return (
+        isinstance(schema, exp.Identifier)
+        and schema.name.lower() in PATH_SCHEMAS
+        and (schema.quoted is False or schema.name.islower())
+    )
+
+
+def unqualified_object_name(text: str) -> str:
+    """The text of a regclass-style literal without a PATH_SCHEMAS qualifier.
+
+    `'public.orders_id_seq'::regclass` and `'orders_id_seq'::regclass` name the
+    same sequence; `'"Public".x'` and `'tenant_a.x'` keep their schema.
+    """
+    schema, dot, rest = text.partition(".")
+    if dot and rest and schema in PATH_SCHEMAS:
+        return rest
+    return text
+
+
+def _drop_path_schemas(tree: exp.Expr) -> exp.Expr:
+    """Rule 6 for everything but function calls (see _drop_function_schemas)."""
+    for table in tree.find_all(exp.Table):
+        if not table.args.get("catalog") and _is_path_schema(table.args.get("db")):
+            table.set("db", None)
+    for dtype in list(tree.find_all(exp.DataType)):
+        kind = dtype.args.get("kind")
+        if isinstance(kind, exp.Dot) and _is_path_schema(kind.this):
+            dtype.set("kind", kind.expression)
+            # Unqualified, sqlglot may know the name (`vector` is its own type): read it
+            # again, as the unqualified spelling of a spec would be read.
+            with contextlib.suppress(sqlglot.errors.SqlglotError, ValueError):
+                known = exp.DataType.build(dtype.sql(dialect=_DIALECT), dialect=_DIALECT)
+                tree = _replace(dtype, known, tree)
+    for collate in tree.find_all(exp.Collate):
+        name = collate.expression
+        if isinstance(name, exp.Column) and _is_path_schema(name.args.get("table")):
+            name.set("table", None)
+    for cast in tree.find_all(exp.Cast):
+        target = cast.args.get("to")
+        literal = cast.this
+        if (
+            isinstance(target, exp.ObjectIdentifier)
+            and str(target.name).upper() in _REG_TYPES
+            and isinstance(literal, exp.Literal)
+            and literal.is_string
+        ):
+            literal.set("this", unqualified_object_name(literal.this))
+    for node in list(tree.find_all(exp.Operator)):
+        schema, dot, symbol = str(node.args.get("operator") or "").partition(".")
+        if dot and schema in PATH_SCHEMAS:
+            tree = _replace(node, _bare_operator(node, symbol), tree)
+    return tree
+
+
+def _bare_operator(node: exp.Operator, symbol: str) -> exp.Expr:
+    """`a OPERATOR(public.<->) b` as the spec would write it, `a <-> b`: sqlglot reads
+    some symbols as their own nodes (`<->` is Distance), so the symbol is parsed."""
+    try:
+        shape: exp.Expr = sqlglot.parse_one(
+            f"__l {symbol} __r", dialect=_DIALECT, into=exp.Condition
+        )
+    except sqlglot.errors.SqlglotError:
+        node.set("operator", symbol)
+        return node
+    left, right = node.this, node.expression
+    for column in list(shape.find_all(exp.Column)):
+        if column.name == "__l" and left is not None:
+            shape = _replace(column, left.copy(), shape)
+        elif column.name == "__r" and right is not None:
+            shape = _replace(column, right.copy(), shape)
+    return shape
+
+
 def _drop_function_schemas(tree: exp.Expr) -> exp.Expr:
     for node in list(tree.find_all(exp.Dot)):
         schema = node.this
         if (
             isinstance(schema, exp.Identifier)
             and isinstance(node.expression, exp.Func)
-            and schema.name.lower() in _DROPPED_FUNCTION_SCHEMAS
+            and _is_path_schema(schema)
             and (schema.quoted is False or schema.name.islower())
         ):
             tree = _replace(node, node.expression, tree)

@@ -406,7 +406,7 @@ class _Normalizer:
             marker = f"'{_PLACEHOLDER.format(i)}'"
             if result.count(marker) != 1:
                 return None
-            result = result.replace(marker, f"'{literal}'")
+            result = result.replace(marker, f"'{normalize.unqualified_object_name(literal)}'")
         return result
 
     def fk_action(self, code: str) -> str:

@@ -56,9 +56,37 @@ STATEMENTS = len(QUERIES) + 1
 """Statements one read sends, whatever the number of tables: the catalog queries plus the
 consistency probe (`Catalog.query_count` of a read that did not have to retry)."""
 
-# idle_in_transaction_session_timeout when statement_timeout is 0 (disabled):
-# the reader never idles between its queries, so a stuck session is a bug.
-_IDLE_FALLBACK_MS = 60000
+# The floor of idle_in_transaction_session_timeout.  Between two statements the
+# session idles while Python builds objects from the previous result (seconds at
+# 10,000 tables), so the idle limit must not follow a tiny statement timeout: with
+# `--statement-timeout 1` the read has to fail as "cancelled by the statement timeout",
+# not as an idle session the server killed.  It only catches a stuck reader.
+_IDLE_FLOOR_MS = 60000
+
+# The first statement of every read, in the transaction (is_local = true, so nothing
+# outlives it).  search_path comes first: the checked database is untrusted, and any
+# role with CREATE on a schema of the default path could plant `public.unnest(oid[])`
+# or an `=` operator on oid that PostgreSQL would prefer to pg_catalog's, and that would
+# run as the (often superuser) caller of the check: the CVE-2018-1058 pattern, which
+# pg_dump defends against the same way.  pg_temp is listed last explicitly: otherwise
+# it is searched first for relations and types (it is never searched for functions or
+# operators).  The catalog SQL also qualifies every function and type it names, so
+# neither defence depends on the other.  With the path pinned, pg_get_expr() and
+# format_type() qualify every name outside pg_catalog (`public.is_member(...)`,
+# `public.my_enum`): normalize.py drops the schemas that are on a Supabase path, so
+# findings read as before.
+_SESSION_SETUP = (
+    b"SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true),"
+    b" pg_catalog.set_config('statement_timeout', %s, true),"
+    b" pg_catalog.set_config('lock_timeout', %s, true),"
+    b" pg_catalog.set_config('idle_in_transaction_session_timeout', %s, true)"
+)
+
+
+def _session_settings(statement_timeout_ms: int, lock_timeout_ms: int) -> tuple[str, str, str]:
+    statement = int(statement_timeout_ms)
+    idle = max(statement, _IDLE_FLOOR_MS) if statement else _IDLE_FLOOR_MS
+    return str(statement), str(int(lock_timeout_ms)), str(idle)
 
 
 @functools.cache
@@ -95,16 +123,7 @@ def _session(
     try:
         try:
             conn.execute(b"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            conn.execute(
-                "SELECT pg_catalog.set_config('statement_timeout', %s, true),"
-                " pg_catalog.set_config('lock_timeout', %s, true),"
-                " pg_catalog.set_config('idle_in_transaction_session_timeout', %s, true)",
-                (
-                    str(int(statement_timeout_ms)),
-                    str(int(lock_timeout_ms)),
-                    str(int(statement_timeout_ms) or _IDLE_FALLBACK_MS),
-                ),
-            )
+            conn.execute(_SESSION_SETUP, _session_settings(statement_timeout_ms, lock_timeout_ms))
         except psycopg.Error as err:
             raise _read_error(err, dsn, statement_timeout_ms, lock_timeout_ms) from None
         yield conn
@@ -191,12 +210,12 @@ def read_catalog(
 # one more statement (counted in STATEMENTS): one indexed look-up per relation.
 _ATTEMPTS = 5
 _VANISHED_PROBE = b"""
-SELECT count(*)
-FROM (SELECT r.oid FROM unnest(%(oids)s::pg_catalog.oid[]) AS r(oid)
+SELECT pg_catalog.count(*)
+FROM (SELECT r.oid FROM pg_catalog.unnest(%(oids)s::pg_catalog.oid[]) AS r(oid)
       UNION ALL
       SELECT i.indexrelid
       FROM pg_catalog.pg_index i
-      JOIN unnest(%(oids)s::pg_catalog.oid[]) AS t(oid) ON t.oid = i.indrelid) AS o(oid)
+      JOIN pg_catalog.unnest(%(oids)s::pg_catalog.oid[]) AS t(oid) ON t.oid = i.indrelid) AS o(oid)
 WHERE pg_catalog.pg_table_is_visible(o.oid) IS NULL
 """
 # (A join, not `indrelid = ANY(...)`: that compares every pg_index row with the whole

@@ -13,7 +13,7 @@ SELECT con.conrelid,
        rc.relname,
        CASE WHEN con.contype = 'f' THEN ARRAY(
            SELECT a.attname
-           FROM unnest(con.confkey) WITH ORDINALITY AS k(attnum, ord)
+           FROM pg_catalog.unnest(con.confkey) WITH ORDINALITY AS k(attnum, ord)
            JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum
            ORDER BY k.ord
        ) END AS ref_columns,

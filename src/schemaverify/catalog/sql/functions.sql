@@ -12,10 +12,10 @@ SELECT n.nspname,
         FROM pg_catalog.unnest(p.proconfig) AS s
         WHERE pg_catalog.left(s, 12) = 'search_path='
         LIMIT 1) AS search_path,
-       pg_catalog.pg_get_userbyid(p.proowner)::text,
+       pg_catalog.pg_get_userbyid(p.proowner)::pg_catalog.text,
        ARRAY(
            SELECT CASE WHEN a.grantee = 0 THEN 'public'
-                       ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END
+                       ELSE pg_catalog.pg_get_userbyid(a.grantee)::pg_catalog.text END
            FROM pg_catalog.aclexplode(
                COALESCE(p.proacl, pg_catalog.acldefault('f', p.proowner))) AS a
            WHERE a.privilege_type = 'EXECUTE'

@@ -15,8 +15,8 @@ SELECT i.indrelid,
        i.indoption::pg_catalog.int2[],
        CASE WHEN 0 = ANY (i.indkey::pg_catalog.int2[]) THEN ARRAY(
            SELECT CASE WHEN k.attnum = 0
-                       THEN pg_catalog.pg_get_indexdef(i.indexrelid, k.ord::int, true) END
-           FROM unnest(i.indkey::pg_catalog.int2[]) WITH ORDINALITY AS k(attnum, ord)
+                       THEN pg_catalog.pg_get_indexdef(i.indexrelid, k.ord::pg_catalog.int4, true) END
+           FROM pg_catalog.unnest(i.indkey::pg_catalog.int2[]) WITH ORDINALITY AS k(attnum, ord)
            ORDER BY k.ord
        ) END AS exprs,
        pg_catalog.pg_get_expr(i.indpred, i.indrelid),

@@ -5,8 +5,8 @@ SELECT p.polrelid,
        p.polpermissive,
        ARRAY(
            SELECT CASE WHEN r.oid = 0 THEN 'public'
-                       ELSE pg_catalog.pg_get_userbyid(r.oid)::text END
-           FROM unnest(p.polroles) AS r(oid)
+                       ELSE pg_catalog.pg_get_userbyid(r.oid)::pg_catalog.text END
+           FROM pg_catalog.unnest(p.polroles) AS r(oid)
        ) AS roles,
        pg_catalog.pg_get_expr(p.polqual, p.polrelid),
        pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid)

@@ -6,15 +6,15 @@
 -- view option from PostgreSQL 15 on; the text reads the same on 14).
 -- Column privileges (attacl) are not read.
 SELECT c.oid,
-       pg_catalog.pg_get_userbyid(c.relowner)::text,
-       c.reloptions::text[],
+       pg_catalog.pg_get_userbyid(c.relowner)::pg_catalog.text,
+       c.reloptions::pg_catalog.text[],
        g.grantee,
        g.privileges
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN LATERAL (
     SELECT CASE WHEN a.grantee = 0 THEN 'public'
-                ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END AS grantee,
+                ELSE pg_catalog.pg_get_userbyid(a.grantee)::pg_catalog.text END AS grantee,
            pg_catalog.array_agg(pg_catalog.lower(a.privilege_type) ORDER BY a.privilege_type)
                AS privileges
     FROM pg_catalog.aclexplode(
