@@ -55,7 +55,7 @@ def identifier(text: str) -> str:
 
 # --- types ----------------------------------------------------------------
 
-# Internal type names (pg_type.typname) -> format_type() spelling.  These are
+# Internal type names (pg_type.typname) -> pg_catalog.format_type() spelling.  These are
 # the only names a *quoted* type may use: quoting bypasses the SQL grammar's
 # keywords, so `"int4"` is integer but `"int"` is no type at all, and `"char"`
 # is PostgreSQL's one-byte internal type, not `character`.
@@ -117,7 +117,7 @@ _MODIFIER = re.compile(r"\s*[A-Za-z0-9_+\-]+\s*(?:,\s*[A-Za-z0-9_+\-]+\s*)*")
 
 
 def parse_type(text: str) -> TypeRef:
-    """Canonical TypeRef of a type written in a spec or returned by format_type()."""
+    """Canonical TypeRef of a type written in a spec or returned by pg_catalog.format_type()."""
     rest = text.strip()
     if not rest:
         raise ValueError("empty type")

@@ -71,8 +71,8 @@ _IDLE_FLOOR_MS = 60000
 # pg_dump defends against the same way.  pg_temp is listed last explicitly: otherwise
 # it is searched first for relations and types (it is never searched for functions or
 # operators).  The catalog SQL also qualifies every function and type it names, so
-# neither defence depends on the other.  With the path pinned, pg_get_expr() and
-# format_type() qualify every name outside pg_catalog (`public.is_member(...)`,
+# neither defence depends on the other.  With the path pinned, pg_catalog.pg_get_expr() and
+# pg_catalog.format_type() qualify every name outside pg_catalog (`public.is_member(...)`,
 # `public.my_enum`): normalize.py drops the schemas that are on a Supabase path, so
 # findings read as before.
 _SESSION_SETUP = (
@@ -203,7 +203,7 @@ def read_catalog(
 
 
 # Relations dropped while the catalog is read: the REPEATABLE READ snapshot still lists
-# them, but pg_get_expr() and pg_get_indexdef() look at the current catalog, so for them
+# them, but pg_catalog.pg_get_expr() and pg_catalog.pg_get_indexdef() look at the current catalog, so for them
 # they fail ("could not open relation with OID") or return NULL, which would show a
 # default, predicate, index expression or policy as absent.  Such a read is detected (the
 # error, or this probe after the queries) and repeated with a new snapshot.  The probe is
