@@ -203,11 +203,12 @@ def read_catalog(
 
 
 # Relations dropped while the catalog is read: the REPEATABLE READ snapshot still lists
-# them, but pg_catalog.pg_get_expr() and pg_catalog.pg_get_indexdef() look at the current catalog, so for them
-# they fail ("could not open relation with OID") or return NULL, which would show a
-# default, predicate, index expression or policy as absent.  Such a read is detected (the
-# error, or this probe after the queries) and repeated with a new snapshot.  The probe is
-# one more statement (counted in STATEMENTS): one indexed look-up per relation.
+# them, but pg_catalog.pg_get_expr() and pg_catalog.pg_get_indexdef() look at the
+# current catalog, so for them they fail ("could not open relation with OID") or return
+# NULL, which would show a default, predicate, index expression or policy as absent.
+# Such a read is detected (the error, or this probe after the queries) and repeated
+# with a new snapshot.  The probe is one more statement (counted in STATEMENTS): one
+# indexed look-up per relation.
 _ATTEMPTS = 5
 _VANISHED_PROBE = b"""
 SELECT pg_catalog.count(*)
