@@ -749,7 +749,27 @@ HOSTILE = {
         b"table: *nope\n",
         "t.yaml:1: YAML syntax error: found undefined alias 'nope'",
     ),
-    "huge_int": (b"table: t\nversion: " + b"9" * 5000 + b"\n", "t.yaml:2: invalid int value"),
+    "huge_int": (
+        b"table: t\nversion: " + b"9" * 5000 + b"\n",
+        f"t.yaml:2: integer '{'9' * 37}...' is too large (more than 4300 digits)",
+    ),
+    # Fewer characters than 4300 digits, but a value Python cannot show in a message.
+    "huge_hex_int": (
+        b"table: t\nversion: 0x" + b"f" * 3600 + b"\n",
+        f"t.yaml:2: integer '0x{'f' * 35}...' is too large",
+    ),
+    "huge_binary_int": (
+        b"table: t\nversion: 0b" + b"1" * 15000 + b"\n",
+        f"t.yaml:2: integer '0b{'1' * 35}...' is too large",
+    ),
+    "huge_base60_int": (
+        b"table: t\nversion: 1" + b":0" * 2500 + b"\n",
+        f"t.yaml:2: integer '1{':0' * 18}...' is too large",
+    ),
+    "lone_surrogate": (
+        b'table: "t\\ud800"\n',
+        "t.yaml:1: invalid character U+D800 (a lone surrogate, not text;",
+    ),
 }
 
 

@@ -29,7 +29,7 @@ from typing import Any
 from .errors import SpecError
 from .findings import KINDS, SEVERITIES, Finding
 from .report import Report
-from .yamlnodes import clip, suggest
+from .yamlnodes import clip, int_digits_limit, lone_surrogate_escape, suggest
 
 BASELINE_SCHEMA_VERSION = 1
 MAX_BYTES = 64 * 1024 * 1024
@@ -298,7 +298,7 @@ def _decoder(path: str) -> tuple[json.JSONDecoder, list[tuple[str, int, str]]]:
     """A JSON decoder whose objects carry their line, and the list where it records duplicate
     keys.  It uses the pure-Python scanner, whose `parse_object` hook is replaceable; a
     baseline is small, so its speed does not matter."""
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(parse_int=_parse_int)
     problems: list[tuple[str, int, str]] = []
 
     def parse_object(s_and_end: tuple[str, int], *args: Any, **kwargs: Any) -> tuple[Any, int]:
@@ -323,6 +323,32 @@ def _decoder(path: str) -> tuple[json.JSONDecoder, list[tuple[str, int, str]]]:
     setattr(decoder, "parse_object", parse_object)  # noqa: B010 - not a typed attribute
     setattr(decoder, "scan_once", _PY_SCANNER(decoder))  # noqa: B010
     return decoder, problems
+
+
+class _TooManyDigits(Exception):
+    def __init__(self, number: str) -> None:
+        super().__init__(number)
+        self.number = number
+
+
+def _parse_int(number: str) -> int:
+    """int(), refusing what Python could not convert (ValueError, 3.11+) or show again,
+    before the conversion: the caller then names the line instead of crashing."""
+    if len(number.lstrip("-")) > int_digits_limit():
+        raise _TooManyDigits(number)
+    return int(number)
+
+
+_STRING_OR_INTEGER = re.compile(r'"(?:[^"\\]|\\.)*"|-?[0-9]+')
+
+
+def _line_of_number(text: str, number: str) -> int:
+    """The line of the first integer token `number`, skipping string contents (a reason may
+    quote digits).  The document parsed up to that number, so its strings are well formed."""
+    for found in _STRING_OR_INTEGER.finditer(text):
+        if found.group() == number:
+            return text.count("\n", 0, found.start()) + 1
+    return 1  # pragma: no cover - the number came from this text
 
 
 def load(path: Path, display: str | None = None) -> Baseline:
@@ -356,6 +382,20 @@ def loads(text: str, path: str) -> Baseline:
         ) from None
     except RecursionError:
         raise SpecError.one(path, 1, "invalid JSON: nested too deeply") from None
+    except _TooManyDigits as err:
+        raise SpecError.one(
+            path,
+            _line_of_number(text, err.number),
+            f"invalid JSON: a number of more than {int_digits_limit()} digits",
+        ) from None
+    surrogate = lone_surrogate_escape(text)
+    if surrogate is not None:
+        offset, escape = surrogate
+        raise SpecError.one(
+            path,
+            text.count("\n", 0, offset) + 1,
+            f"invalid JSON: {escape} is a lone surrogate, not a character",
+        )
     problems = list(duplicates)
     baseline = _Validator(path, problems).document(data)
     if problems:

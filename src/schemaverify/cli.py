@@ -7,13 +7,15 @@ shows a traceback.
 
 from __future__ import annotations
 
+import os
 import sys
 
 import typer
 
 from . import __version__
+from .cliutil import flush_stdout, guard_stdout, unexpected_error
 from .commands import register_all
-from .errors import EXIT_USAGE, SchemaverifyError
+from .errors import EXIT_INTERNAL, SchemaverifyError
 
 app = typer.Typer(
     name="schemaverify",
@@ -54,8 +56,18 @@ def report_error(err: SchemaverifyError) -> int:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """The `schemaverify` program.  Commands handle their own errors (cliutil); this also
+    covers what runs outside a command (option parsing, `--help`, `--version`), and turns
+    anything else into one line and exit 4, never a traceback."""
+    guard_stdout()
     try:
-        app(args=argv, prog_name="schemaverify", standalone_mode=True)
+        try:
+            app(args=argv, prog_name="schemaverify", standalone_mode=True)
+        except SystemExit:
+            failed = flush_stdout()  # here, not at interpreter exit, where it cannot be told
+            if failed is not None:
+                sys.exit(failed)
+            raise
     except SchemaverifyError as err:
         sys.exit(report_error(err))
     except KeyboardInterrupt:
@@ -63,11 +75,14 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except SystemExit:
         raise
-    except Exception as err:  # pragma: no cover - a bug: still no raw traceback for users
+    except Exception as err:
+        code = unexpected_error(err)
+        if code is not None:
+            sys.exit(code)
         sys.stderr.write(f"internal error: {type(err).__name__}: {err}\n")
         sys.stderr.write(
             "please report this with the command you ran (run with SCHEMAVERIFY_DEBUG=1).\n"
         )
-        if __import__("os").environ.get("SCHEMAVERIFY_DEBUG"):
+        if os.environ.get("SCHEMAVERIFY_DEBUG"):
             raise
-        sys.exit(EXIT_USAGE + 2)
+        sys.exit(EXIT_INTERNAL)

@@ -1,34 +1,196 @@
-"""Shared plumbing for command modules: error handling and exit codes."""
+"""Shared plumbing for command modules: error handling, exit codes and standard output.
+
+Three kinds of failure end a run here instead of as `internal error` (exit 4):
+
+- SchemaverifyError: expected bad input, printed as `file:line: reason` with its code.
+- Standard output failing.  A closed pipe (`schemaverify check | head -1`) ends the run
+  quietly with 141 (128 + SIGPIPE), what a shell shows for any Unix tool in that place.
+  Any other write error (a full disk, an I/O error) is one line, `cannot write to standard
+  output: <reason>`, exit 2: like an `-o FILE` that cannot be written, the report was not
+  delivered, so the run must neither pass (0) nor look like drift (1), and the database is
+  not at fault (3).  Either way standard output is then pointed at the null device, so that
+  Python's own flush at exit cannot print "Exception ignored ... BrokenPipeError".
+- Failures whose cause is the machine or the size of an input, which no loader turned into
+  a SpecError (an OSError from a file operation, running out of memory, nesting too deep
+  for the recursion limit, undecodable text): one line naming what happened, exit 2.
+"""
 
 from __future__ import annotations
 
+import errno
 import functools
+import io
+import os
 import sys
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
 import typer
 
-from .errors import SchemaverifyError
+from .errors import EXIT_BROKEN_PIPE, EXIT_USAGE, SchemaverifyError
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+class StdoutError(Exception):
+    """Writing standard output failed.
+
+    Deliberately not an OSError: code that catches OSError around its own files (`-o
+    FILE`) must not report a full standard output as a problem with that file, and click
+    must not turn a closed pipe into its exit 1 (which this tool's contract calls drift).
+    """
+
+    def __init__(self, cause: OSError) -> None:
+        super().__init__(cause.strerror or str(cause))
+        self.cause = cause
+
+
+class _GuardedStdout(io.FileIO):
+    """File descriptor 1, raising StdoutError for any failure to write it.
+
+    Every byte written to `sys.stdout` passes through `write` here, whoever writes it
+    (rich, click, plain `sys.stdout.write`) and whenever the buffer is flushed, so a
+    failure is known to be standard output's without guessing from the error.
+    """
+
+    def write(self, data: object) -> int | None:  # type: ignore[override]
+        try:
+            return super().write(data)  # type: ignore[arg-type]
+        except OSError as err:
+            raise StdoutError(err) from None
+
+
+def guard_stdout() -> None:
+    """Route `sys.stdout` through `_GuardedStdout` (a new text layer over file descriptor 1
+    with the same encoding and buffering); nothing when standard output has no descriptor."""
+    current = sys.stdout
+    buffer = getattr(current, "buffer", None)
+    if type(getattr(buffer, "raw", None)) is not io.FileIO:
+        return  # already guarded, replaced, or a Windows console (which is not a plain file)
+    try:
+        fd = current.fileno()
+        current.flush()
+    except (OSError, ValueError, AttributeError):
+        return
+    raw = _GuardedStdout(fd, "w", closefd=False)
+    sys.stdout = io.TextIOWrapper(
+        io.BufferedWriter(raw),
+        encoding=current.encoding,
+        errors=current.errors,
+        line_buffering=bool(current.line_buffering),
+        write_through=getattr(current, "write_through", False),
+    )
+
+
+def _say(line: str) -> None:
+    """One line on stderr, unless stderr itself cannot be written (nothing left to tell)."""
+    try:
+        sys.stderr.write(f"{line}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
+def _silence_stdout() -> None:
+    """Point file descriptor 1 at the null device: what is still buffered, and the flush
+    Python does at exit, then succeed instead of failing again."""
+    try:
+        fd = sys.stdout.fileno()
+    except (OSError, ValueError, AttributeError):
+        return  # no descriptor (a test runner's buffer): nothing will flush at exit
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+    except OSError:  # pragma: no cover - no /dev/null
+        return
+    try:
+        os.dup2(null, fd)
+    finally:
+        os.close(null)
+
+
+def stdout_failed(err: StdoutError) -> int:
+    """Report a failure to write standard output; its exit code (see the module doc)."""
+    _silence_stdout()
+    if isinstance(err.cause, BrokenPipeError) or err.cause.errno == errno.EPIPE:
+        return EXIT_BROKEN_PIPE
+    _say(f"cannot write to standard output: {err.cause.strerror or err.cause}")
+    return EXIT_USAGE
+
+
+def flush_stdout() -> int | None:
+    """Flush standard output now, while a failure can still be reported; the exit code
+    when it fails."""
+    try:
+        sys.stdout.flush()
+    except StdoutError as err:
+        return stdout_failed(err)
+    except (OSError, ValueError):  # a replaced stream that is closed or broken: not ours
+        return None
+    return None
+
+
+def unexpected_error(err: BaseException, command: str | None = None) -> int | None:
+    """Report an exception no loader turned into a SpecError but whose cause is the machine
+    or the size of an input, not a bug; its exit code, or None for a real bug."""
+    doing = f" while running `{command}`" if command else ""
+    if isinstance(err, StdoutError):
+        return stdout_failed(err)
+    if isinstance(err, MemoryError):
+        err.__traceback__ = None  # frees the frames holding what filled the memory
+        _say(f"out of memory{doing}: an input (a file, a migration) is too large")
+        return EXIT_USAGE
+    if isinstance(err, RecursionError):
+        _say(f"an input is nested too deeply to process{doing} (Python's recursion limit)")
+        return EXIT_USAGE
+    if isinstance(err, UnicodeDecodeError):
+        _say(f"an input is not UTF-8 text{doing}: {err.reason} at offset {err.start}")
+        return EXIT_USAGE
+    if isinstance(err, OSError):
+        # The machine refused a file operation (full disk, permissions, I/O error): the
+        # place to fix is outside the code, even where the error does not name the file.
+        if err.filename is not None:
+            second = f" -> {err.filename2}" if err.filename2 is not None else ""
+            _say(f"{err.filename}{second}: {err.strerror or err}")
+        else:
+            _say(f"cannot read or write a file{doing}: {err.strerror or err}")
+        return EXIT_USAGE
+    return None
 
 
 def handles_errors(fn: Callable[P, R]) -> Callable[P, R]:
     """Turn expected errors into `file:line: reason` on stderr plus their exit code.
 
     Applied to every command so that the same behaviour holds under
-    `typer.testing.CliRunner` (which bypasses `cli.main`) and in real use.
+    `typer.testing.CliRunner` (which bypasses `cli.main`) and in real use.  Standard
+    output is flushed before the command returns, so that a failure to write it is
+    reported here rather than by Python at exit.
     """
+
+    command = "schemaverify " + fn.__name__.removesuffix("_command").replace("_", "-")
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
-            return fn(*args, **kwargs)
+            result = fn(*args, **kwargs)
         except SchemaverifyError as err:
+            flush_stdout()  # what was printed before the error comes first
             for line in str(err).splitlines() or [type(err).__name__]:
-                sys.stderr.write(f"{line}\n")
+                _say(line)
             raise typer.Exit(err.exit_code) from None
+        except typer.Exit:
+            failed = flush_stdout()
+            if failed is not None:
+                raise typer.Exit(failed) from None
+            raise
+        except (StdoutError, OSError, MemoryError, RecursionError, UnicodeDecodeError) as err:
+            code = unexpected_error(err, command)
+            if code is None:
+                raise
+            raise typer.Exit(code) from None
+        failed = flush_stdout()
+        if failed is not None:
+            raise typer.Exit(failed)
+        return result
 
     return wrapper

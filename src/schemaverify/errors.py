@@ -10,6 +10,10 @@ EXIT_CLEAN = 0
 EXIT_DRIFT = 1
 EXIT_USAGE = 2
 EXIT_CONNECT = 3
+EXIT_INTERNAL = 4
+"""A bug: an exception no part of the tool expected (`internal error: ...`)."""
+EXIT_BROKEN_PIPE = 141
+"""128 + SIGPIPE: what a shell shows for any Unix tool whose reader went away (`| head`)."""
 
 
 class SchemaverifyError(Exception):
@@ -28,7 +32,12 @@ class SpecError(SchemaverifyError):
         super().__init__("\n".join(self.lines()))
 
     def lines(self) -> list[str]:
-        return [f"{path}:{line}: {reason}" for path, line, reason in self.problems]
+        """`path:line: reason`, or `path: reason` for line 0: a problem with a file or
+        folder as a whole (a symlink loop, an unreadable folder) has no line to cite."""
+        return [
+            f"{path}:{line}: {reason}" if line > 0 else f"{path}: {reason}"
+            for path, line, reason in self.problems
+        ]
 
     @classmethod
     def one(cls, path: str, line: int, reason: str) -> SpecError:

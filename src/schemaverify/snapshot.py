@@ -52,6 +52,7 @@ from .model import (
     TypeRef,
     UniqueConstraint,
 )
+from .yamlnodes import lone_surrogate_escape
 
 SNAPSHOT_SCHEMA_VERSION = 1
 SNAPSHOT_KIND = "schemaverify-snapshot"
@@ -326,6 +327,14 @@ def load(text: str, path: str = "<snapshot>") -> Catalog:
         # A duplicate key, NaN or an oversized number: the fast parser cannot say where,
         # so parse again, slowly, tracking offsets.
         raise _locate(text, path, ()) from None
+    surrogate = lone_surrogate_escape(text)
+    if surrogate is not None:
+        offset, escape = surrogate
+        raise SpecError.one(
+            path,
+            text.count("\n", 0, offset) + 1,
+            f"{escape} is a lone surrogate, not a character (no catalog holds one)",
+        )
     try:
         return _catalog(data)
     except _Invalid as err:

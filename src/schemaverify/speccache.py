@@ -133,7 +133,9 @@ class SpecCache:
     def __init__(self, target: Path, root: Path | None = None) -> None:
         self.root = (root if root is not None else cache_root()) / "specs"
         self.fingerprint = _code_fingerprint()
-        where = f"{Path(target).resolve()}\0{target}\0{self.fingerprint}"
+        # realpath, not Path.resolve: the same path, but no RuntimeError for a symlink loop
+        # (which the spec listing then reports by name).
+        where = f"{os.path.realpath(target)}\0{target}\0{self.fingerprint}"
         self.path = self.root / f"{hashlib.sha256(where.encode()).hexdigest()[:32]}.pickle"
         self._old: dict[str, tuple[StatKey, TableSpec]] = self._read()
         self._new: dict[str, tuple[StatKey, TableSpec]] = {}

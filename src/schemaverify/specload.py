@@ -16,6 +16,7 @@ import contextlib
 import errno
 import gc
 import os
+import stat
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +41,17 @@ from .model import (
     UniqueConstraint,
 )
 from .spec import CERTAINTIES, SPEC_FORMAT_VERSION, ColumnDoc, IgnoreRule, SpecSet, TableSpec
-from .yamlnodes import Checker, Map, Node, Scalar, Seq, clip, describe, suggest
+from .yamlnodes import (
+    Checker,
+    Map,
+    Node,
+    Scalar,
+    Seq,
+    clip,
+    describe,
+    file_error_reason,
+    suggest,
+)
 from .yamlnodes import load as load_yaml
 
 # The accepted keys of each object.  tests/test_specload.py checks that
@@ -135,14 +146,13 @@ def load_specs(
     the built-in access vocabulary.
     """
     with _gc_paused():
-        files = spec_files(target)
+        files, problems = spec_files(target)
         kinds = _AccessKinds(access_kinds, access_roles)
         store = None
         if cache:
             from .speccache import SpecCache, stat_key
 
             store = SpecCache(target)
-        problems: list[tuple[str, int, str]] = []
         specs: list[TableSpec] = []
         for file in files:
             shown = str(file)
@@ -177,56 +187,101 @@ def load_specs(
     return SpecSet(tuple(specs))
 
 
-def spec_files(target: Path) -> list[Path]:
-    """The spec files a target names; hidden folders (`.git`, ...) are skipped."""
+def spec_files(target: Path) -> tuple[list[Path], list[tuple[str, int, str]]]:
+    """The spec files a target names, and the problems of entries named like specs that
+    cannot be read as files (symlink loops, dangling symlinks, unreadable folders, FIFOs).
+
+    Such an entry is reported, not skipped: it is a spec its author meant to be checked,
+    and a gate that passes while silently leaving a table's spec out proves nothing.
+    Hidden folders (`.git`, ...) are skipped.
+    """
     if target.is_file():
-        return [target]
+        return [target], []
     if not target.is_dir():
+        if target.is_symlink():  # a loop or dangling: say so rather than "no such file"
+            return [], [(str(target), 0, _path_problem(target) or "not a spec file")]
         raise NoSpecsError([(str(target), 0, "no specs found: no such file or folder")])
     try:
-        files = _walk(target)
+        files, problems = _walk(target)
     except OSError as err:
         raise NoSpecsError(
             [(str(target), 0, f"cannot list specs: {err.strerror or err}")]
         ) from None
-    if not files:
+    if not files and not problems:
         raise NoSpecsError([(str(target), 0, "no specs found (no *.yaml or *.yml file)")])
-    return files
+    return files, problems
 
 
-# Errors that listing skips, as pathlib's rglob does: a folder vanished or is no folder.
-_SKIPPED_ERRNOS = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP})
+# Errors that listing skips: a folder vanished or was replaced by a file while being listed.
+_VANISHED_ERRNOS = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP})
+_SKIP = ""
 
 
-def _walk(target: Path) -> list[Path]:
-    """Spec files under `target`, sorted as paths sort; what `target.rglob("*")` filtered to
-    non-hidden *.yaml/*.yml files gives, in a third of the time (os.scandir reads the entry
-    types with the names).  Like rglob it does not descend into symlinked folders and skips
-    unreadable ones; hidden folders are not entered at all."""
+def _walk(target: Path) -> tuple[list[Path], list[tuple[str, int, str]]]:
+    """Spec files under `target`, sorted as paths sort, and the problems of entries that
+    cannot be listed or read.  Faster than `target.rglob("*")` (os.scandir reads the entry
+    types with the names); like rglob it does not descend into symlinked folders, and
+    hidden folders are not entered at all.  An error listing `target` itself is raised."""
     found: list[tuple[tuple[str, ...], Path]] = []
+    problems: list[tuple[str, int, str]] = []
     stack: list[tuple[Path, tuple[str, ...]]] = [(target, ())]
     while stack:
         folder, parts = stack.pop()
         try:
             with os.scandir(folder) as listing:
                 entries = list(listing)
-        except PermissionError:
-            continue
         except OSError as err:
-            if err.errno in _SKIPPED_ERRNOS:
-                continue
-            raise
+            if not parts:
+                raise
+            if err.errno not in _VANISHED_ERRNOS:
+                problems.append((str(folder), 0, f"cannot list folder: {err.strerror or err}"))
+            continue
         for entry in entries:
             name = entry.name
             if name.startswith("."):
                 continue
             if entry.is_dir(follow_symlinks=False):
                 stack.append((folder / name, (*parts, name)))
-            elif name.endswith(SPEC_SUFFIXES) and entry.is_file():
+                continue
+            if not name.endswith(SPEC_SUFFIXES):
+                continue
+            problem = _entry_problem(entry)
+            if problem is None:
                 key = tuple(os.path.normcase(part) for part in (*parts, name))
                 found.append((key, folder / name))
+            elif problem:  # not _SKIP
+                problems.append((str(folder / name), 0, problem))
     found.sort(key=lambda item: item[0])
-    return [path for _, path in found]
+    return [path for _, path in found], problems
+
+
+def _entry_problem(entry: os.DirEntry[str]) -> str | None:
+    """None for a spec file to read; `_SKIP` for an entry that is no spec (a symlink to a
+    folder, which is not followed; an entry that vanished); else why it cannot be read.
+    Never opens the entry: opening a FIFO would block the run."""
+    try:
+        st = entry.stat()
+    except OSError as err:
+        if err.errno == errno.ENOENT and not entry.is_symlink():
+            return _SKIP
+        return _path_problem(Path(entry.path), err)
+    if stat.S_ISREG(st.st_mode):
+        return None
+    if stat.S_ISDIR(st.st_mode):
+        return _SKIP
+    return "not a regular file (a FIFO, socket or device), cannot read it as a spec"
+
+
+def _path_problem(path: Path, err: OSError | None = None) -> str | None:
+    """Why `path` (or the error `err` from following it) cannot be read as a file."""
+    if err is None:
+        try:
+            os.stat(path)
+        except OSError as caught:
+            err = caught
+        else:
+            return None
+    return file_error_reason(path, err)
 
 
 @contextlib.contextmanager
@@ -390,7 +445,7 @@ class _SpecParser:
         elif node.value != SPEC_FORMAT_VERSION:
             self.check.add(
                 node.line,
-                f"version: unsupported spec format version {node.value} "
+                f"version: unsupported spec format version {clip(str(node.value))} "
                 f"(this schemaverify reads version {SPEC_FORMAT_VERSION})",
             )
 

@@ -15,7 +15,11 @@ exponential blow-up.
 from __future__ import annotations
 
 import difflib
+import errno
 import functools
+import os
+import re
+import sys
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,6 +136,59 @@ def clip(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+INT_DIGITS_DEFAULT = 4300
+"""Python's default limit on int <-> decimal text conversion, used when it has none."""
+
+
+def int_digits_limit() -> int:
+    """The most decimal digits an int may have and still be parsed or shown: Python's
+    limit (3.11+, `PYTHONINTMAXSTRDIGITS`), or 4300 where there is none (older Pythons,
+    or the limit switched off), since no real value in an input file comes near it and
+    converting a bigger one costs quadratic time."""
+    get = getattr(sys, "get_int_max_str_digits", None)
+    limit = get() if get is not None else 0
+    return limit if isinstance(limit, int) and limit > 0 else INT_DIGITS_DEFAULT
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(
+    r"(?<!\\)(?:\\\\)*\\u([dD][89a-fA-F][0-9a-fA-F]{2})(\\u[dD][c-fC-F][0-9a-fA-F]{2})?"
+)
+
+
+def lone_surrogate(text: str) -> str | None:
+    """The first lone surrogate (U+D800..U+DFFF) in decoded text, or None.  YAML's and
+    JSON's `\\ud800` escapes produce one; it is no character, so writing it as UTF-8 (any
+    report, any terminal) fails later, far from the file that holds it."""
+    if text.isascii():
+        return None
+    found = _SURROGATE.search(text)
+    return found.group() if found else None
+
+
+def lone_surrogate_escape(json_text: str) -> tuple[int, str] | None:
+    """(offset, escape) of the first `\\uXXXX` escape in valid JSON text that decodes to a
+    lone surrogate (a high one not followed by a low one, or a low one alone), or None."""
+    if "\\u" not in json_text:
+        return None
+    for found in _SURROGATE_ESCAPE.finditer(json_text):
+        high = int(found.group(1), 16)
+        if high >= 0xDC00 or found.group(2) is None:
+            return found.start(1) - 2, "\\u" + found.group(1)
+    return None
+
+
+def fits_digit_limit(value: int) -> bool:
+    """Whether `str(value)` works under `int_digits_limit()` (cheap for ordinary values)."""
+    if value.bit_length() <= 2000:  # under 603 digits: below the smallest limit Python allows
+        return True
+    limit = int_digits_limit()
+    try:
+        return len(str(abs(value))) <= limit
+    except ValueError:
+        return False
+
+
 def plain(node: Node | None) -> Any:
     """The node as plain Python values (dicts, lists, scalars), e.g. for JSON Schema checks."""
     if node is None:
@@ -141,6 +198,21 @@ def plain(node: Node | None) -> Any:
     if isinstance(node, Seq):
         return [plain(item) for item in node.items]
     return {entry.key.value: plain(entry.value) for entry in node.entries}
+
+
+def file_error_reason(path: Path, err: OSError) -> str:
+    """The reason an input file cannot be opened, worded for its author: the OS says "Too
+    many levels of symbolic links" or "No such file" where the file is a symlink loop or a
+    symlink to nothing, which is what to fix."""
+    if err.errno == errno.ELOOP:
+        return "symlink loop"
+    if err.errno == errno.ENOENT and os.path.islink(path):
+        try:
+            target = os.readlink(path)
+        except OSError:  # pragma: no cover - removed between the two calls
+            return "dangling symlink"
+        return f"dangling symlink (its target {clip(target)!r} does not exist)"
+    return err.strerror or str(err)
 
 
 def load(path: Path, *, display_path: str | None = None, max_bytes: int = MAX_BYTES) -> Node | None:
@@ -154,7 +226,7 @@ def load(path: Path, *, display_path: str | None = None, max_bytes: int = MAX_BY
         with path.open("rb") as fh:
             data = fh.read(max_bytes + 1)
     except OSError as err:
-        raise SpecError.one(shown, 1, f"cannot read file: {err.strerror or err}") from None
+        raise SpecError.one(shown, 1, f"cannot read file: {file_error_reason(path, err)}") from None
     if len(data) > max_bytes:
         raise SpecError.one(shown, 1, f"file is larger than {max_bytes} bytes")
     try:
@@ -360,19 +432,49 @@ class _Converter:
         value: ScalarValue
         if kind == "str":
             value = str(node.value)
+            bad = lone_surrogate(value)
+            if bad is not None:
+                raise self._fail(
+                    node,
+                    f"invalid character U+{ord(bad):04X} (a lone surrogate, not text; "
+                    "write a character beyond U+FFFF as \\UXXXXXXXX, not as a \\u pair)",
+                )
         elif kind == "null":
             value = None
+        elif kind == "int":
+            value = self._int(node)
         else:
             try:
-                if kind == "int":
-                    value = self._scalars.construct_yaml_int(node)
-                elif kind == "float":
+                if kind == "float":
                     value = self._scalars.construct_yaml_float(node)
                 else:
                     value = self._scalars.construct_yaml_bool(node)
             except (ValueError, KeyError, yaml.YAMLError):
                 raise self._fail(node, f"invalid {kind} value {clip(node.value)!r}") from None
         return Scalar(value, line, str(node.value))
+
+    def _int(self, node: ynodes.ScalarNode) -> int:
+        """A YAML integer, refused when Python could not show it as decimal text.
+
+        Every message that quotes a value formats it, and Python refuses to format an int
+        of more digits than its limit (ValueError, 3.11+).  Hex, octal, binary and base-60
+        spellings reach that size from far fewer characters than decimal, so the size is
+        checked on the value; the length check first keeps a hostile base-60 number of a
+        million parts from costing quadratic time to build.
+        """
+        limit = int_digits_limit()
+        too_large = f"integer {clip(node.value)!r} is too large (more than {limit} digits)"
+        if len(node.value) > 2 * limit:
+            raise self._fail(node, too_large)
+        try:
+            value: int = self._scalars.construct_yaml_int(node)
+        except (ValueError, KeyError, yaml.YAMLError):
+            if sum(char.isdigit() for char in node.value) > limit:
+                raise self._fail(node, too_large) from None
+            raise self._fail(node, f"invalid int value {clip(node.value)!r}") from None
+        if not fits_digit_limit(value):
+            raise self._fail(node, too_large)
+        return value
 
     def _mapping(self, node: ynodes.MappingNode) -> Map:
         entries: list[Entry] = []
