@@ -1,7 +1,9 @@
 """Rendering of access matrices (`schemaverify access`): a terminal grid, or JSON.
 
 Kept apart from accessmatrix.py, which computes, so that the computation has no rich
-dependency and one more format is one more function here.
+dependency and one more format is one more function here.  Names of tables, roles and
+policies reach the grid as `Text` through `escape.terminal`, and the printed lines pass
+`escape.log_safe`, as in the check report.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from rich.text import Text
 
 from .access import PUBLIC
 from .accessmatrix import ALL_ROWS, COMMANDS, NO_ROWS, NONE, Cell, TableAccess
+from .escape import guarded, terminal
 
 ACCESS_SCHEMA_VERSION = 1
 """Version of the JSON document; bumped only when a field changes meaning."""
@@ -83,8 +86,9 @@ def _title(matrix: TableAccess) -> Text:
         state += ", forced"
     if table.kind not in ("table", "partitioned table"):
         state = "no RLS of its own"
-    text = Text(table.qualified, style="bold")
-    text.append(f"  {table.kind}, owner {table.owner or '?'}, {state}", style="dim")
+    text = Text(terminal(table.qualified), style="bold")
+    owner = terminal(table.owner) if table.owner else "?"
+    text.append(f"  {table.kind}, owner {owner}, {state}", style="dim")
     return text
 
 
@@ -103,8 +107,8 @@ def _grid(matrix: TableAccess) -> Grid:
         grid.add_column(command, overflow="fold")
     for role, cells in matrix.rows():
         grid.add_row(
-            _role(role),
-            *(Text(str(cell), style=_STYLE.get(cell.level, "")) for cell in cells),
+            Text(terminal(_role(role))),  # Text: a role named "[bold]x" is no markup
+            *(Text(terminal(str(cell)), style=_STYLE.get(cell.level, "")) for cell in cells),
         )
     return grid
 
@@ -112,13 +116,14 @@ def _grid(matrix: TableAccess) -> Grid:
 def print_table(
     matrices: Sequence[TableAccess], console: Console, source: Mapping[str, Any]
 ) -> None:
-    where = source.get("description") or source.get("dsn") or ""
-    if where:
-        console.print(Text(f"access of {where}", style="dim"))
-    if not matrices:
-        console.print("no table")
-        return
-    console.print(Group(*(_grid(m) for m in matrices)))
+    with guarded(console):
+        where = source.get("description") or source.get("dsn") or ""
+        if where:
+            console.print(Text(f"access of {terminal(str(where))}", style="dim"))
+        if not matrices:
+            console.print("no table")
+            return
+        console.print(Group(*(_grid(m) for m in matrices)))
 
 
 def render_text(matrices: Sequence[TableAccess], source: Mapping[str, Any]) -> str:

@@ -1,4 +1,8 @@
-"""Coverage renderers: JSON (versioned like the check report) and a terminal view."""
+"""Coverage renderers: JSON (versioned like the check report) and a terminal view.
+
+The terminal view escapes names as the check report does (`escape.terminal` into `Text`,
+printed lines through `escape.log_safe`).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .coverage import Coverage
+from .escape import guarded, terminal
 
 COVERAGE_SCHEMA_VERSION = 1
 
@@ -43,19 +48,24 @@ def render_json(cov: Coverage) -> str:
 
 
 def render_table(cov: Coverage, console: Console) -> None:
+    with guarded(console):
+        _print_table(cov, console)
+
+
+def _print_table(cov: Coverage, console: Console) -> None:
     if cov.undocumented:
         grid = Table(title="live tables without a spec", title_justify="left")
         grid.add_column("table")
         grid.add_column("columns", justify="right")
         for u in cov.undocumented:
-            grid.add_row(Text(u.table), str(u.columns))  # Text: names are no markup
+            grid.add_row(Text(terminal(u.table)), str(u.columns))  # Text: names are no markup
         console.print(grid)
     if cov.missing:
         grid = Table(title="specs whose table does not exist", title_justify="left")
         grid.add_column("table")
         grid.add_column("spec", style="dim")
         for m in cov.missing:
-            grid.add_row(Text(m.table), Text(m.spec))
+            grid.add_row(Text(terminal(m.table)), Text(terminal(m.spec)))
         console.print(grid)
     if cov.dangling:
         grid = Table(
@@ -64,7 +74,7 @@ def render_table(cov: Coverage, console: Console) -> None:
         grid.add_column("table")
         grid.add_column("referenced by", style="dim")
         for d in cov.dangling:
-            grid.add_row(Text(d.table), Text("\n".join(d.referenced_by)))
+            grid.add_row(Text(terminal(d.table)), Text("\n".join(map(terminal, d.referenced_by))))
         console.print(grid)
     line = Text()
     line.append(f"{len(cov.documented)} of {cov.live_tables} live tables documented ", style="bold")

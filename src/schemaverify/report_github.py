@@ -4,23 +4,18 @@ Printed in a workflow step, each line becomes an annotation on the spec line
 in the pull request's diff view and in the run summary, with no upload step
 or extra permission.  Escaping follows the runner's rules: in the message `%`,
 CR and LF are percent-encoded; in property values `:` and `,` too, since they
-separate properties.
+separate properties.  Other control characters become visible escapes
+(`escape.visible`), so every line printed is one command of ours: no data
+starts a line, and the log viewer draws no ANSI sequence from a name.
 """
 
 from __future__ import annotations
 
+from .escape import workflow_data, workflow_property
 from .findings import Finding
 from .report import Report, place_of
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
-
-
-def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(text: str) -> str:
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def annotation(f: Finding) -> str:
@@ -37,8 +32,8 @@ def annotation(f: Finding) -> str:
 
 
 def _command(command: str, properties: list[tuple[str, str]], message: str) -> str:
-    props = ",".join(f"{key}={escape_property(value)}" for key, value in properties)
-    return f"::{command} {props}::{escape_data(message)}"
+    props = ",".join(f"{key}={workflow_property(value)}" for key, value in properties)
+    return f"::{command} {props}::{workflow_data(message)}"
 
 
 def stale_annotation(path: str, line: int, fingerprint: str, failing: bool) -> str:

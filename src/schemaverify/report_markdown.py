@@ -3,8 +3,11 @@
 A summary table first (counts by severity, tables checked, the verdict at
 `--fail-on`), then one collapsible section per table so a long report stays
 short on screen.  Consequences sit under their root cause, marked `↳`, as in
-the terminal report.  Every cell is escaped: finding texts hold SQL (`|`,
-`*`, `<`, backticks) that would otherwise break the table or vanish as HTML.
+the terminal report.  Every string from the model is escaped for where it
+lands (`escape.markdown` in cells, `escape.html_text` inside `<summary>`):
+finding texts hold SQL (`|`, `*`, `<`, backticks) that would otherwise break
+the table or vanish as HTML, and names come from a database that anyone with
+CREATE may have named (a blank line, `</summary>`, `@someone`, a link).
 The output holds no timestamp and only the paths in the findings, so two runs
 on the same database give the same comment.
 
@@ -14,30 +17,15 @@ GitHub rejects comments over 65,536 characters, so sections are left off past
 
 from __future__ import annotations
 
-import html
-
 from . import baseline
+from .escape import html_text, log_safe
+from .escape import markdown as cell
 from .findings import SEVERITIES, Finding
 from .report import Report
 
 LIMIT = 60_000
 MAX_NOTES = 50
 ICONS = {"error": "🔴", "warning": "🟡", "info": "🔵"}
-_ESCAPED = "\\`*_[]|~#"
-
-
-def cell(text: str) -> str:
-    """Text safe inside a table cell: Markdown punctuation backslash-escaped, HTML
-    special characters as entities, line breaks as `<br>`."""
-    out = []
-    for char in text:
-        if char in _ESCAPED:
-            out.append("\\" + char)
-        elif char in "<>&":
-            out.append(html.escape(char))
-        else:
-            out.append(char)
-    return "<br>".join(line for line in "".join(out).replace("\r\n", "\n").split("\n"))
 
 
 def _title(table: str) -> str:
@@ -80,8 +68,8 @@ def _cause(f: Finding, by_print: dict[str, Finding]) -> str:
 
 def _section(table: str, findings: list[Finding]) -> str:
     lines = [
-        f"<details><summary><b>{html.escape(_title(table))}</b>: "
-        f"{html.escape(_counts(findings))}</summary>",
+        f"<details><summary><b>{html_text(_title(table))}</b>: "
+        f"{html_text(_counts(findings))}</summary>",
         "",
         "| severity | kind | object | message | where |",
         "| --- | --- | --- | --- | --- |",
@@ -133,8 +121,7 @@ def _baseline_notes(report: Report) -> list[str]:
     if len(notes) > MAX_NOTES:
         shown.append(f"- _and {len(notes) - MAX_NOTES} more_")
     return [
-        f"<details><summary>baseline <code>{html.escape(path)}</code>: "
-        f"{len(notes)} notes</summary>",
+        f"<details><summary>baseline <code>{html_text(path)}</code>: {len(notes)} notes</summary>",
         "",
         *shown,
         "",
@@ -149,7 +136,9 @@ def render(report: Report) -> str:
         line = f"All {s.tables_checked} tables match their specs"
         if report.baseline is not None and report.baseline.suppressed:
             line += f" (with {len(report.baseline.suppressed)} findings accepted by the baseline)"
-        return "\n".join(["## schemaverify ✅", "", line + ".", "", *_baseline_notes(report)])
+        return log_safe(
+            "\n".join(["## schemaverify ✅", "", line + ".", "", *_baseline_notes(report)])
+        )
     status = "❌" if report.failed else "✅"
     head = [
         f"## schemaverify {status}",
@@ -169,4 +158,5 @@ def render(report: Report) -> str:
             text += f"_{left} more tables with findings are left off to fit a comment._\n"
             break
         text += section + "\n"
-    return text.rstrip("\n") + "\n"
+    # Printed in a CI job, the comment is also log lines: none may be a workflow command.
+    return log_safe(text.rstrip("\n") + "\n")

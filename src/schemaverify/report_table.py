@@ -1,4 +1,9 @@
-"""Terminal report: findings grouped by table, consequences folded under their cause."""
+"""Terminal report: findings grouped by table, consequences folded under their cause.
+
+Every string from the model goes through `escape.terminal` into a Rich `Text` (never a markup
+string), and what is printed through `escape.log_safe`: the report is read in terminals and CI
+logs, where a name must start no line, escape sequence or workflow command.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import baseline
+from .escape import guarded, terminal
 from .findings import Finding
 from .report import Report
 
@@ -16,7 +22,7 @@ _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
 def _title(table: str) -> str:
-    return table or "migrations"
+    return terminal(table) if table else "migrations"
 
 
 def _table_for(name: str, findings: list[Finding]) -> Table:
@@ -51,14 +57,14 @@ def _table_for(name: str, findings: list[Finding]) -> Table:
 
 def _row(grid: Table, f: Finding, indent: str) -> None:
     # Text, not str: a str cell is Rich markup, and a name like "a[bold]b" is data.
-    message = Text(f.message)
+    message = Text(terminal(f.message))
     place = f.location or f.spec
     if place:
-        message.append("\n" + place, style="dim")
+        message.append("\n" + terminal(place), style="dim")
     grid.add_row(
         Text(f.severity, style=_STYLE.get(f.severity, "")),
         Text(indent + f.kind, style="dim" if indent else ""),
-        Text(f.object or ""),
+        Text(terminal(f.object or "")),
         message,
     )
 
@@ -105,13 +111,14 @@ def schema_lines(report: Report) -> list[Text]:
     if len(by_schema) < 2 or not report.findings:
         return []
     lines = [Text("per schema:", style="bold")]
-    width = max(len(name) for name in by_schema)
+    names = {name: terminal(name) for name in by_schema}
+    width = max(len(name) for name in names.values())
     clean = 0
     for name, counts in by_schema.items():
         if not any(counts.values()):
             clean += 1
             continue
-        line = Text(f"  {name:<{width}}  ")
+        line = Text(f"  {names[name]:<{width}}  ")
         for i, severity in enumerate(("error", "warning", "info")):
             if i:
                 line.append(", ")
@@ -130,14 +137,16 @@ def render(report: Report) -> str:
 
 
 def print_report(report: Report, console: Console) -> None:
-    source = report.source.get("description") or report.source.get("dsn") or ""
-    if source:
-        console.print(Text(f"checked against {source}", style="dim"))
-    groups = [_table_for(name, items) for name, items in report.by_table().items()]
-    if groups:
-        console.print(Group(*groups))
-    for style, note in baseline.notes(report):
-        console.print(Text(note, style=style), soft_wrap=True)  # keep fingerprints whole
-    for line in schema_lines(report):
-        console.print(line)
-    console.print(summary_line(report))
+    with guarded(console):
+        source = report.source.get("description") or report.source.get("dsn") or ""
+        if source:
+            console.print(Text(f"checked against {terminal(str(source))}", style="dim"))
+        groups = [_table_for(name, items) for name, items in report.by_table().items()]
+        if groups:
+            console.print(Group(*groups))
+        for style, note in baseline.notes(report):
+            # soft_wrap: fingerprints stay whole
+            console.print(Text(terminal(note), style=style), soft_wrap=True)
+        for line in schema_lines(report):
+            console.print(line)
+        console.print(summary_line(report))
