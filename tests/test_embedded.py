@@ -7,6 +7,8 @@ each start cost tens of milliseconds after the first.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import os
 import signal
@@ -16,6 +18,7 @@ import textwrap
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psutil
 import psycopg
@@ -23,7 +26,7 @@ import pytest
 
 from schemaverify import embedded
 from schemaverify.embedded import EmbeddedServer
-from schemaverify.errors import UsageError
+from schemaverify.errors import ConnectError, UsageError
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -232,3 +235,110 @@ def test_concurrent_cold_starts_build_the_cache_once(tmp_path: Path) -> None:
     clusters = [name for name in entries if not name.endswith(".lock")]
     assert len(clusters) == 1 and not clusters[0].startswith(".")
     assert entries == [clusters[0], clusters[0] + ".lock"]
+
+
+def test_interrupt_while_the_server_starts_leaves_no_server(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C during the readiness wait: the postmaster is spawned, its handle must be kept."""
+    with EmbeddedServer():
+        pass  # warm: the interrupt must hit a run's start, not the cache build
+    seen: list[Path] = []
+
+    def interrupted(data_dir: Path) -> bool:
+        seen.append(data_dir.parent)
+        deadline = time.monotonic() + 5
+        while not (data_dir / "postmaster.pid").exists() and time.monotonic() < deadline:
+            time.sleep(0.01)  # the postmaster really runs when the interrupt arrives
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(embedded, "_postmaster_ready", interrupted)
+    try:
+        with pytest.raises(KeyboardInterrupt), EmbeddedServer():
+            pass
+        assert seen, "the readiness wait never ran"
+        run_dir = seen[0]
+        deadline = time.monotonic() + 5
+        while postmasters_of(run_dir) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert postmasters_of(run_dir) == []
+        assert not run_dir.exists()
+    finally:
+        for run_dir in seen:
+            for pid in postmasters_of(run_dir):
+                with contextlib.suppress(psutil.Error):
+                    psutil.Process(pid).kill()
+
+
+def _one_line_copy_error(err: ConnectError, parent: Path) -> None:
+    message = str(err)
+    assert "\n" not in message, message
+    assert message.startswith(f"cannot copy the cached cluster to {parent}/"), message
+    assert message.endswith(": No space left on device"), message
+    assert err.exit_code == 3
+
+
+def test_a_full_disk_is_one_line_and_leaves_no_partial_copy(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A real full file system: a 1 MB tmpfs cannot hold the ~25 MB cluster."""
+    with EmbeddedServer():
+        pass  # warm: the cache itself is not on the small disk
+    tiny = tmp_path / "tiny"
+    tiny.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m,mode=0755", "tmpfs", str(tiny)],
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (see the simulated ENOSPC test)")
+    try:
+        monkeypatch.setattr(embedded, "run_parent", lambda: tiny)
+        with pytest.raises(ConnectError) as raised, EmbeddedServer():
+            pass
+        _one_line_copy_error(raised.value, tiny)
+        assert list(tiny.iterdir()) == []
+    finally:
+        subprocess.run(["umount", str(tiny)], check=False)
+
+
+def test_a_full_disk_through_the_cli_exits_3(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Simulated at the copy's write boundary, where the real error surfaces."""
+    from typer.testing import CliRunner
+
+    from schemaverify.cli import app
+
+    real = embedded._write_dest
+    calls = 0
+
+    def fills_up(path: str, data: bytes, how: Any) -> None:
+        nonlocal calls
+        calls += 1
+        if calls > 40:
+            raise embedded._DestinationError(OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
+        real(path, data, how)
+
+    with EmbeddedServer():
+        pass
+    monkeypatch.setattr(embedded, "_write_dest", fills_up)
+    parent = tmp_path / "runs"
+    parent.mkdir()
+    parent.chmod(0o755)
+    monkeypatch.setattr(embedded, "run_parent", lambda: parent)
+    with pytest.raises(ConnectError) as raised, EmbeddedServer():
+        pass
+    _one_line_copy_error(raised.value, parent)
+    assert list(parent.iterdir()) == []
+    calls = 0
+    result = CliRunner().invoke(
+        app,
+        ["check", "--migrations", str(REPO / "tests/fixtures/migrations/clean"),
+         "--specs", str(REPO / "specs"), "--preset", "none"],
+    )  # fmt: skip
+    assert result.exit_code == 3, result.output
+    errors = [line for line in result.output.splitlines() if "cannot copy" in line]
+    assert len(errors) == 1 and errors[0].endswith("No space left on device"), result.output
+    assert list(parent.iterdir()) == []

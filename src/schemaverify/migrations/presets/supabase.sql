@@ -8,15 +8,17 @@
 -- nothing per run.  README ("Supabase preset") lists what is left out.
 
 -- Roles ---------------------------------------------------------------------
+--
+-- Applied as the bootstrap superuser supabase_admin, as on hosted Supabase, after
+-- roles.sql has created postgres (the non-superuser migrations run as).
 
 CREATE ROLE anon NOLOGIN NOINHERIT;
 CREATE ROLE authenticated NOLOGIN NOINHERIT;
 CREATE ROLE service_role NOLOGIN NOINHERIT BYPASSRLS;
 CREATE ROLE authenticator LOGIN NOINHERIT;
 GRANT anon, authenticated, service_role TO authenticator;
-GRANT anon, authenticated, service_role TO postgres;
+GRANT anon, authenticated, service_role TO postgres WITH ADMIN OPTION;
 
-CREATE ROLE supabase_admin LOGIN CREATEROLE CREATEDB REPLICATION BYPASSRLS;
 CREATE ROLE supabase_auth_admin LOGIN NOINHERIT CREATEROLE;
 CREATE ROLE supabase_storage_admin LOGIN NOINHERIT CREATEROLE;
 CREATE ROLE supabase_realtime_admin NOLOGIN NOINHERIT;
@@ -38,6 +40,8 @@ ALTER DATABASE postgres SET search_path TO "$user", public, extensions;
 
 CREATE SCHEMA extensions;
 GRANT USAGE ON SCHEMA extensions TO postgres, anon, authenticated, service_role;
+-- So that `CREATE EXTENSION ... WITH SCHEMA extensions` works as postgres.
+GRANT ALL ON SCHEMA extensions TO postgres WITH GRANT OPTION;
 ALTER DEFAULT PRIVILEGES IN SCHEMA extensions
     GRANT ALL ON TABLES TO postgres, anon, authenticated, service_role;
 ALTER DEFAULT PRIVILEGES IN SCHEMA extensions
@@ -61,6 +65,13 @@ ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public
     GRANT ALL ON FUNCTIONS TO anon, authenticated, service_role;
 ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public
     GRANT ALL ON SEQUENCES TO anon, authenticated, service_role;
+-- Objects of extensions postgres creates belong to supabase_admin (trusted extensions).
+ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin IN SCHEMA public
+    GRANT ALL ON TABLES TO postgres, anon, authenticated, service_role;
+ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin IN SCHEMA public
+    GRANT ALL ON FUNCTIONS TO postgres, anon, authenticated, service_role;
+ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin IN SCHEMA public
+    GRANT ALL ON SEQUENCES TO postgres, anon, authenticated, service_role;
 
 -- auth ------------------------------------------------------------------------
 
@@ -264,7 +275,10 @@ ALTER FUNCTION storage.extension(text) OWNER TO supabase_storage_admin;
 CREATE EXTENSION pg_cron WITH SCHEMA pg_catalog;
 GRANT USAGE ON SCHEMA cron TO postgres;
 GRANT ALL ON ALL TABLES IN SCHEMA cron TO postgres;
+GRANT ALL ON ALL SEQUENCES IN SCHEMA cron TO postgres;
 
 -- realtime --------------------------------------------------------------------
 
 CREATE PUBLICATION supabase_realtime;
+-- Owned by postgres, as on hosted Supabase: `ALTER PUBLICATION ... ADD TABLE` needs it.
+ALTER PUBLICATION supabase_realtime OWNER TO postgres;

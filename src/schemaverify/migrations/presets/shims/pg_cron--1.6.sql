@@ -99,3 +99,9 @@ CREATE FUNCTION cron.alter_job(
         RAISE EXCEPTION 'could not find valid entry for job %', job_id;
     END IF;
 END $$;
+
+-- The script runs as the bootstrap superuser when a non-superuser creates the
+-- (trusted) extension: the role that asked for it gets to use it, as with pg_cron.
+GRANT USAGE ON SCHEMA cron TO @extowner@;
+GRANT ALL ON ALL TABLES IN SCHEMA cron TO @extowner@;
+GRANT ALL ON ALL SEQUENCES IN SCHEMA cron TO @extowner@;
