@@ -173,6 +173,21 @@ KINDS: dict[str, Kind] = {
             "schemaverify ignores these statements when applying the file.",
         ),
         Kind(
+            "migration_unsafe",
+            "error",
+            "A migration statement would act outside the database: shell commands, server "
+            "files, server configuration, native code or outbound connections.",
+            "Found before anything runs: COPY ... TO/FROM PROGRAM, COPY to or from a server "
+            "file, pg_read_file and the other server file functions, lo_import/lo_export, "
+            "ALTER SYSTEM, untrusted languages (CREATE EXTENSION plpython3u, LANGUAGE "
+            "plperlu), LANGUAGE c/internal functions, dblink calls and IMPORT FOREIGN SCHEMA, "
+            "also inside DO blocks, function bodies and EXECUTE strings. A migration folder is "
+            "untrusted code in a CI gate, so such a file is never sent to the server: the run "
+            "stops before anything is applied (with `--continue-on-error` only that file is "
+            "skipped). Each statement is its own finding (its fingerprint holds the file and "
+            "the statement's line and column).",
+        ),
+        Kind(
             "rls_matrix_mismatch",
             "error",
             "A cell of the effective access matrix differs from `rls.access_matrix`.",

@@ -9,6 +9,13 @@ Modules: `discovery` (which files, which preset), `source` and `sqltext`
 (reading and splitting SQL with places), `lint` (preflight scan), `runner`
 (applying, failures as findings), `progress` (the terminal display),
 `presets` (preset SQL and shim extensions).
+
+Trust: a migration folder is untrusted code.  Statements that would act outside
+the database (`migration_unsafe`: COPY ... PROGRAM, server files, ALTER SYSTEM,
+untrusted languages, ...) are found before anything runs, and a file holding
+one is never sent to the server: without `--continue-on-error` no server is
+even started.  What the scan cannot see (SQL built at run time) meets the
+server's own refusal: migrations are applied as a non-superuser role.
 """
 
 from __future__ import annotations
@@ -21,10 +28,14 @@ from pathlib import Path
 from ..errors import UsageError
 from ..findings import Finding
 from .discovery import discover, looks_like_supabase, resolve_preset
-from .lint import preflight
+from .lint import preflight, unsafe_files
+from .runner import DEFAULT_STATEMENT_TIMEOUT_MS, DEFAULT_TIMEOUT_S, Limits
 from .source import MigrationFile, read_migration
 
 __all__ = [
+    "DEFAULT_STATEMENT_TIMEOUT_MS",
+    "DEFAULT_TIMEOUT_S",
+    "Limits",
     "MigrationRun",
     "discover",
     "looks_like_supabase",
@@ -64,7 +75,8 @@ def _ordered(findings: list[Finding], files: list[MigrationFile]) -> tuple[Findi
 
     def key(finding: Finding) -> tuple[int, int, int]:
         extra = finding.extra
-        return (rank.get(finding.object or "", 0), extra.get("line", 0), extra.get("column", 0))
+        where = extra.get("file", finding.object or "")
+        return (rank.get(where, 0), extra.get("line", 0), extra.get("column", 0))
 
     return tuple(sorted(findings, key=key))
 
@@ -76,10 +88,13 @@ def migrated_database(
     preset: str | None = None,
     continue_on_error: bool = False,
     progress: bool = True,
+    limits: Limits | None = None,
 ) -> Iterator[MigrationRun]:
     """Apply the migrations of `target` to a throwaway server and yield the result.
 
-    The server is stopped and deleted when the block exits, however it exits.
+    The server is stopped and deleted when the block exits, however it exits.  When the
+    preflight finds an unsafe statement and the run would stop at it anyway (no
+    `continue_on_error`), nothing is applied and no server is started: `dsn` is empty.
     """
     try:
         from ..embedded import EmbeddedServer
@@ -91,11 +106,28 @@ def migrated_database(
     files = read_files(discover(target))
     preset_name = resolve_preset(target, preset)
     findings = preflight(files)
+    unsafe = frozenset(unsafe_files(findings))
+    if unsafe and not continue_on_error:
+        yield MigrationRun(
+            dsn="",
+            findings=_ordered(findings, files),
+            stopped=True,
+            files=tuple(f.name for f in files),
+            preset=preset_name,
+        )
+        return
     reporter = make_reporter(progress)
     try:
         with EmbeddedServer(preset_name, on_status=reporter.status) as server:
             outcome = apply_files(
-                server.dsn, files, continue_on_error=continue_on_error, reporter=reporter
+                # The superuser `dsn` stays for the catalog read; migrations run as the
+                # non-superuser role when the server provides one.
+                getattr(server, "migration_dsn", server.dsn),
+                files,
+                continue_on_error=continue_on_error,
+                reporter=reporter,
+                limits=limits,
+                skip=unsafe,
             )
             reporter.close()
             yield MigrationRun(

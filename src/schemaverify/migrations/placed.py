@@ -1,8 +1,11 @@
 """Findings about migration files: not about a table, but about a place in a file.
 
 Conventions (shared with the report formats): `table` is empty, `object` is
-the file path as given, `location` is `path:line:column`, and `extra`
-always carries file, line, column, sqlstate and statement.
+the file path as given (or `path:line:column` where a file may hold several
+findings of a kind that must each keep their own fingerprint, such as
+`migration_unsafe`: a baseline entry for one unsafe statement must never
+accept another), `location` is `path:line:column`, and `extra` always
+carries file, line, column, sqlstate and statement.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ def placed(
     *,
     statement: str = "",
     sqlstate: str | None = None,
+    identity: str | None = None,
     **details: Any,
 ) -> Finding:
     extra: dict[str, Any] = {
@@ -35,7 +39,7 @@ def placed(
     return make(
         "",
         kind,
-        mfile.name,
+        identity or mfile.name,
         message,
         location=f"{mfile.name}:{line}:{column}",
         extra=extra,
@@ -50,9 +54,18 @@ def at_offset(
     *,
     statement: str = "",
     sqlstate: str | None = None,
+    identity: str | None = None,
     **details: Any,
 ) -> Finding:
     line, column = mfile.line_col(offset)
     return placed(
-        kind, mfile, line, column, message, statement=statement, sqlstate=sqlstate, **details
+        kind,
+        mfile,
+        line,
+        column,
+        message,
+        statement=statement,
+        sqlstate=sqlstate,
+        identity=identity,
+        **details,
     )

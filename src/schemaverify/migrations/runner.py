@@ -3,38 +3,77 @@
 Each file is sent as ONE simple-protocol query string inside its own
 transaction, so the server parses exactly what a migration tool would send
 and its error position (a character offset into that string) is an offset
-into the file.  When the server gives no position (most runtime and catalog
-errors: "relation already exists", a changed return type, a foreign key to a
-table that does not exist yet) the file is replayed statement by statement
-in a transaction that is rolled back, and the first failing statement is the
-place.  Top-level BEGIN/COMMIT in a file are blanked out (same length, so
-offsets hold): the file's transaction is ours.  A file containing a
-statement that refuses a transaction block (CREATE INDEX CONCURRENTLY,
-VACUUM, ...) is run statement by statement in autocommit mode, so that the
-history can still be applied; the preflight scan reports it as an error
-because a real deployment fails there.
+into the file.  A file larger than `CHUNK_CHARS` or `CHUNK_STATEMENTS` is sent
+as several such strings, cut between statements, in the same transaction:
+the server parses (and keeps the parse trees of) one string at a time.
+Results are read at the libpq level and dropped as they arrive, rows in
+chunks, so applying a file costs memory for its text and one chunk, not for
+every statement's result (400,000 `SELECT 1;` once took 1.5 GB).
+
+When the server gives no position (most runtime and catalog errors:
+"relation already exists", a changed return type, a foreign key to a table
+that does not exist yet) the failing statement is the one after the last
+result the server returned for that string; only an error at COMMIT (a
+deferred constraint) replays the file statement by statement in a
+transaction that is rolled back.  Top-level BEGIN/COMMIT in a file are
+blanked out (same length, so offsets hold): the file's transaction is ours.
+A file containing a statement that refuses a transaction block (CREATE
+INDEX CONCURRENTLY, VACUUM, ...) is run statement by statement in autocommit
+mode, so that the history can still be applied; the preflight scan reports
+it as an error because a real deployment fails there.
+
+Limits (`Limits`): the session's `statement_timeout` ends any one statement
+(an endless DO loop, a `pg_sleep(600)`), and a wall-clock deadline for the
+whole run cancels the running statement, after which no further file runs.
+A migration may set its own statement_timeout (pg_dump output sets it to 0):
+the wall-clock limit still holds.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
+import selectors
 import time
-from collections.abc import Sequence
+from array import array
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from ..errors import ConnectError
 from ..findings import Finding
-from .lint import non_transactional_statements, transaction_control, transaction_statements
+from .lint import non_transactional_statements, transaction_control
 from .placed import at_offset, placed
 from .source import MigrationFile
 from .sqltext import Statement, blank_out, find_identifier, literal_body_start
 
 if TYPE_CHECKING:
     import psycopg
+    from psycopg import pq
 
 
 RECONNECT_TIMEOUT_S = 15.0
+DEFAULT_STATEMENT_TIMEOUT_MS = 300_000
+"""`--migration-statement-timeout`: generous, a migration statement may rewrite a big table."""
+DEFAULT_TIMEOUT_S = 1800
+"""`--migration-timeout`: the wall-clock limit of applying the whole history."""
+CHUNK_CHARS = 1 << 20
+CHUNK_STATEMENTS = 10_000
+"""A file is sent in strings of at most about this many characters or statements."""
+ROWS_PER_RESULT = 1000
+"""Rows of a query result are fetched in chunks of this size and dropped."""
+CANCEL_RETRY_S = 2.0
+CANCEL_GRACE_S = 10.0
+"""After the deadline: cancel again every CANCEL_RETRY_S, give up on the session after
+CANCEL_GRACE_S (a statement that ignores cancellation must not hang the check)."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How long migrations may run: per statement (server-side) and for the whole run."""
+
+    statement_timeout_ms: int = DEFAULT_STATEMENT_TIMEOUT_MS
+    timeout_s: float = DEFAULT_TIMEOUT_S
 
 
 class Reporter(Protocol):
@@ -72,11 +111,72 @@ class Outcome:
 
 @dataclass(frozen=True)
 class _Failure:
-    error: psycopg.Error
+    error: psycopg.Error | None
+    """None when the run's wall-clock limit passed before the statement was sent."""
     offset: int | None
     """Where in the file, or None when it could not be located."""
     statement: Statement | None
     note: str = ""
+    limit: str | None = None
+    """`migration_statement_timeout` or `migration_timeout` when a limit ended the statement."""
+
+
+@dataclass(frozen=True)
+class _Sent:
+    """What the server answered to one query string."""
+
+    error: psycopg.Error | None = None
+    done: int = 0
+    """Statements of the string that completed (one result each) before the error."""
+    expired: bool = False
+    """The wall-clock limit ended it: the statement was cancelled, or never sent."""
+    lost: bool = False
+    """The session is gone (the server closed it, or it ignored cancellation)."""
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not self.expired and not self.lost
+
+
+class _Deadline(Exception):
+    """The run's wall-clock limit passed before a query could be sent."""
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    start: int
+    """Offset of the chunk's text in the file."""
+    text: str
+    """The file's text from `start`, transaction control blanked out."""
+    answering: array[int]
+    """Indexes of the statements the server answers, one result each, in order (not the
+    blanked transaction control, not empty `;` statements)."""
+
+
+def _chunks(mfile: MigrationFile) -> Iterator[_Chunk]:
+    """The file as consecutive query strings covering all of it, cut between statements.
+
+    A file within the limits is one chunk: exactly the text a migration tool sends."""
+    statements = mfile.statements
+    text = mfile.text
+    begin = 0
+    first = 0
+    answering: array[int] = array("q")
+    control: list[tuple[int, int]] = []
+    count = len(statements)
+    for i in range(count):
+        start, end = statements.span(i)
+        if control or answering:
+            chunk_start = statements.span(first)[0]
+            if end - chunk_start > CHUNK_CHARS or i - first >= CHUNK_STATEMENTS:
+                yield _Chunk(begin, blank_out(text[begin:start], control), answering)
+                begin, first, answering, control = start, i, array("q"), []
+        if transaction_control(statements.words(i)) is not None:
+            control.append((start - begin, end - begin))
+        elif not (end - start == 1 and text[start] == ";"):
+            answering.append(i)
+    if count:
+        yield _Chunk(begin, blank_out(text[begin:], control), answering)
 
 
 def describe_error(err: psycopg.Error) -> tuple[str, str | None]:
@@ -132,8 +232,11 @@ def _hint(mfile: MigrationFile, offset: int | None, err: psycopg.Error) -> str |
     return None
 
 
-def _executable(mfile: MigrationFile) -> list[Statement]:
-    return [s for s in mfile.statements if transaction_control(s.words) is None]
+def _executable(mfile: MigrationFile) -> Iterator[Statement]:
+    statements = mfile.statements
+    for i in range(len(statements)):
+        if transaction_control(statements.words(i)) is None:
+            yield statements[i]
 
 
 _DO_LINE = re.compile(r"PL/pgSQL function inline_code_block line (\d+)")
@@ -171,10 +274,15 @@ def _offset_in(statement: Statement, err: psycopg.Error) -> int:
 
 
 class Applier:
-    """Applies files over one connection, reconnecting when a failure killed the session."""
+    """Applies files over one connection, reconnecting when a failure killed the session.
 
-    def __init__(self, dsn: str):
+    Every query goes through `_send`, which reads results at the libpq level (dropping them)
+    and enforces the wall-clock deadline by cancelling the running statement."""
+
+    def __init__(self, dsn: str, limits: Limits | None = None):
         self._dsn = dsn
+        self.limits = limits or Limits()
+        self.deadline = time.monotonic() + self.limits.timeout_s
         self._conn: psycopg.Connection[tuple[object, ...]] | None = None
 
     def __enter__(self) -> Applier:
@@ -186,15 +294,28 @@ class Applier:
             self._conn.close()
             self._conn = None
 
-    def _connect(self) -> psycopg.Connection[tuple[object, ...]]:
-        """Connect; after a migration crashed a backend, wait out the server's recovery."""
-        import psycopg
+    @property
+    def expired(self) -> bool:
+        return time.monotonic() >= self.deadline
 
+    def _connect(self) -> psycopg.Connection[tuple[object, ...]]:
+        """Connect; after a migration crashed a backend, wait out the server's recovery.
+
+        The statement timeout is the session's default (`options`), so that a migration's
+        `RESET statement_timeout` comes back to it."""
+        import psycopg
+        from psycopg.conninfo import conninfo_to_dict
+
+        given = str(conninfo_to_dict(self._dsn).get("options") or "")
+        options = f"{given} -c statement_timeout={self.limits.statement_timeout_ms}".strip()
         deadline = time.monotonic() + RECONNECT_TIMEOUT_S
         while True:
             try:
                 self._conn = psycopg.connect(
-                    self._dsn, autocommit=True, application_name="schemaverify-migrations"
+                    self._dsn,
+                    autocommit=True,
+                    application_name="schemaverify-migrations",
+                    options=options,
                 )
                 return self._conn
             except psycopg.OperationalError as err:
@@ -211,12 +332,74 @@ class Applier:
     def _rollback(self) -> None:
         import psycopg
 
-        conn = self.conn
+        conn = self._conn
+        if conn is None or conn.closed:
+            return
         if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
             try:
                 conn.execute(b"ROLLBACK")
             except psycopg.Error:
                 conn.close()
+
+    # -- one query string -------------------------------------------------------
+
+    def _send(self, sql: str) -> _Sent:
+        """Run `sql` (one or more statements), keeping no result, within the deadline.
+
+        Raises _Deadline when the deadline passed before anything was sent."""
+        import psycopg
+        from psycopg import errors, pq
+
+        if self.expired:
+            raise _Deadline
+        conn = self.conn
+        pgconn = conn.pgconn
+        encoding = conn.info.encoding
+        try:
+            pgconn.send_query(sql.encode(encoding))
+            self._chunk_rows(pgconn)
+            waiter = _Waiter(self, conn)
+            while pgconn.flush():
+                waiter.wait(write=True)
+            error: psycopg.Error | None = None
+            done = 0
+            status = pq.ExecStatus
+            while True:
+                while pgconn.is_busy():
+                    waiter.wait()
+                result = pgconn.get_result()
+                if result is None:
+                    break
+                code = result.status
+                if code in (status.COMMAND_OK, status.TUPLES_OK, status.EMPTY_QUERY):
+                    done += error is None
+                elif code == status.FATAL_ERROR:
+                    # The error reads its fields from this result: not cleared.
+                    error = error or errors.error_from_result(result, encoding=encoding)
+                    continue
+                elif code == status.COPY_OUT:
+                    waiter.drain_copy()
+                elif code == status.COPY_IN:
+                    pgconn.put_copy_end(b"COPY FROM STDIN has no data in a migration file")
+                    while pgconn.flush():
+                        waiter.wait(write=True)
+                result.clear()
+        except _GaveUp:
+            conn.close()
+            return _Sent(None, 0, expired=True, lost=True)
+        except psycopg.OperationalError as err:
+            conn.close()
+            return _Sent(err, 0, lost=True)
+        lost = conn.closed or pgconn.status != pq.ConnStatus.OK
+        return _Sent(error, done, expired=waiter.cancelled, lost=lost)
+
+    @staticmethod
+    def _chunk_rows(pgconn: pq.abc.PGconn) -> None:
+        """Rows arrive in small results (libpq 17+), else one by one: never a whole table."""
+        try:
+            pgconn.set_chunked_rows_mode(ROWS_PER_RESULT)
+        except Exception:  # older libpq: NotSupportedError
+            pgconn.set_single_row_mode()
 
     # -- one file ---------------------------------------------------------------
 
@@ -229,51 +412,84 @@ class Applier:
             )
         if not mfile.statements:
             return None
-        if non_transactional_statements(mfile):
-            return self._apply_outside_transaction(mfile)
-        return self._apply_in_transaction(mfile)
+        try:
+            if non_transactional_statements(mfile):
+                return self._apply_outside_transaction(mfile)
+            return self._apply_in_transaction(mfile)
+        except _Deadline:
+            self._rollback()
+            first = mfile.statements[0]
+            return self._finding(
+                mfile, _Failure(None, first.start, first, limit="migration_timeout")
+            )
 
     def _apply_in_transaction(self, mfile: MigrationFile) -> Finding | None:
-        import psycopg
-
-        control = [(s.start, s.end) for s, _ in transaction_statements(mfile)]
-        text = blank_out(mfile.text, control)
-        conn = self.conn
-        try:
-            conn.execute(b"BEGIN")
-            conn.execute(text.encode())
-            conn.execute(b"COMMIT")
-            return None
-        except psycopg.Error as err:
-            lost = conn.broken or conn.closed
+        begun = self._send("BEGIN")
+        if not begun.ok:
+            return self._finding(mfile, self._failed(begun, mfile, None, None))
+        for chunk in _chunks(mfile):
+            sent = self._send(chunk.text)
+            if sent.ok:
+                continue
             self._rollback()
-            failure = self._locate(mfile, err, lost)
-            return self._finding(mfile, failure)
+            return self._finding(mfile, self._located(mfile, chunk, sent))
+        committed = self._send("COMMIT")
+        if committed.ok:
+            return None
+        self._rollback()
+        if committed.error is None or committed.lost:
+            return self._finding(mfile, self._failed(committed, mfile, None, None))
+        return self._finding(mfile, self._replay(mfile, committed.error))
 
-    def _locate(self, mfile: MigrationFile, err: psycopg.Error, lost: bool) -> _Failure:
-        offset = _position(err)
-        if offset is not None:
-            offset = max(0, min(offset, len(mfile.text) - 1))
-            return _Failure(err, offset, mfile.statement_at(offset))
-        if lost:
-            return _Failure(err, None, None, "the server closed the connection")
-        return self._replay(mfile, err)
+    def _failed(
+        self,
+        sent: _Sent,
+        mfile: MigrationFile,
+        statement: Statement | None,
+        offset: int | None,
+    ) -> _Failure:
+        """The failure of a string whose place is known (or unknowable)."""
+        limit = _limit_of(sent)
+        note = ""
+        if sent.lost and limit is None:
+            note = "the server closed the connection"
+        elif sent.lost:
+            note = "the statement ignored the cancellation; its session was closed"
+        if statement is not None and offset is None and sent.error is not None:
+            offset = _offset_in(statement, sent.error)
+        elif statement is not None and offset is None:
+            offset = statement.start
+        return _Failure(sent.error, offset, statement, note, limit)
+
+    def _located(self, mfile: MigrationFile, chunk: _Chunk, sent: _Sent) -> _Failure:
+        """Place a failed chunk: the server's position, else the statement after the last one
+        the server answered."""
+        error = sent.error
+        inner = _position(error) if error is not None else None
+        if inner is not None:
+            offset = max(0, min(chunk.start + inner, len(mfile.text) - 1))
+            return self._failed(sent, mfile, mfile.statement_at(offset), offset)
+        if sent.done < len(chunk.answering):
+            return self._failed(sent, mfile, mfile.statements[chunk.answering[sent.done]], None)
+        if sent.lost or _limit_of(sent) is not None:
+            return self._failed(sent, mfile, None, None)
+        assert error is not None
+        return self._replay(mfile, error)
 
     def _replay(self, mfile: MigrationFile, err: psycopg.Error) -> _Failure:
         """Find the failing statement of an error without position, then roll everything back."""
-        import psycopg
-
-        conn = self.conn
         try:
-            conn.execute(b"BEGIN")
+            begun = self._send("BEGIN")
             # A deferred constraint fails at COMMIT, which a replay never reaches.
-            conn.execute(b"SET CONSTRAINTS ALL IMMEDIATE")
-            for statement in _executable(mfile):
-                try:
-                    conn.execute(statement.text.encode())
-                except psycopg.Error as again:
-                    return _Failure(err, _offset_in(statement, again), statement)
-        except psycopg.Error:
+            immediate = self._send("SET CONSTRAINTS ALL IMMEDIATE") if begun.ok else begun
+            if immediate.ok:
+                for statement in _executable(mfile):
+                    sent = self._send(statement.text)
+                    if sent.error is not None and not sent.expired and not sent.lost:
+                        return _Failure(err, _offset_in(statement, sent.error), statement)
+                    if not sent.ok:
+                        break
+        except _Deadline:
             pass
         finally:
             self._rollback()
@@ -281,33 +497,32 @@ class Applier:
 
     def _apply_outside_transaction(self, mfile: MigrationFile) -> Finding | None:
         """Statement by statement in autocommit: what precedes a failure stays applied."""
-        import psycopg
-
-        conn = self.conn
         for statement in _executable(mfile):
-            try:
-                conn.execute(statement.text.encode())
-            except psycopg.Error as err:
-                lost = conn.broken or conn.closed
-                self._rollback()
-                note = "" if not lost else "the server closed the connection"
-                failure = _Failure(err, _offset_in(statement, err), statement, note)
-                return self._finding(mfile, failure, outside_transaction=True)
+            sent = self._send(statement.text)
+            if sent.ok:
+                continue
+            self._rollback()
+            failure = self._failed(sent, mfile, statement, None)
+            return self._finding(mfile, failure, outside_transaction=True)
         return None
 
     def _finding(
         self, mfile: MigrationFile, failure: _Failure, *, outside_transaction: bool = False
     ) -> Finding:
-        error, sqlstate = describe_error(failure.error)
         statement = failure.statement.first_line if failure.statement else ""
         offset = failure.offset
         if offset is None:
             first = mfile.statements[0] if mfile.statements else None
             offset = first.start if first else 0
-        message = error
-        hint = _hint(mfile, failure.offset, failure.error)
-        if hint:
-            message += f"; hint: {hint}"
+        sqlstate: str | None = "57014"
+        if failure.limit is not None:
+            message = self._limit_message(failure)
+        else:
+            assert failure.error is not None
+            message, sqlstate = describe_error(failure.error)
+            hint = _hint(mfile, failure.offset, failure.error)
+            if hint:
+                message += f"; hint: {hint}"
         if failure.statement is not None:
             line, _ = mfile.line_col(failure.statement.start)
             message += f"; statement at line {line}: {statement}"
@@ -315,7 +530,7 @@ class Applier:
             message += f" ({failure.note})"
         if outside_transaction:
             message += " (applied outside a transaction: the statements before it stay applied)"
-        diag = failure.error.diag
+        diag = failure.error.diag if failure.error is not None else None
         return at_offset(
             "migration_failed",
             mfile,
@@ -323,10 +538,98 @@ class Applier:
             message,
             statement=statement,
             sqlstate=sqlstate,
-            error=diag.message_primary,
-            detail=diag.message_detail,
-            hint=diag.message_hint,
+            error=diag.message_primary if diag else None,
+            detail=diag.message_detail if diag else None,
+            hint=diag.message_hint if diag else None,
+            limit=failure.limit,
         )
+
+    def _limit_message(self, failure: _Failure) -> str:
+        if failure.limit == "migration_statement_timeout":
+            ms = self.limits.statement_timeout_ms
+            return (
+                f"57014 statement cancelled by the statement timeout of {ms} ms (unless the "
+                "migration set its own statement_timeout); raise it with "
+                "--migration-statement-timeout MS or migration_statement_timeout in the "
+                "configuration"
+            )
+        seconds = _seconds(self.limits.timeout_s)
+        what = "was cancelled" if failure.error is not None else "was not started"
+        return (
+            f"57014 the migrations ran past the wall-clock limit of {seconds} s: this statement "
+            f"{what} and no further file is applied; raise the limit with --migration-timeout "
+            "SECONDS or migration_timeout in the configuration"
+        )
+
+
+class _GaveUp(Exception):
+    """The running statement ignored every cancellation until the grace period ended."""
+
+
+class _Waiter:
+    """Waits for the socket of one query, cancelling it once the run's deadline passes."""
+
+    def __init__(self, applier: Applier, conn: psycopg.Connection[tuple[object, ...]]):
+        self._applier = applier
+        self._conn = conn
+        self._pgconn = conn.pgconn
+        self.cancelled = False
+        self._give_up = 0.0
+        self._next_cancel = 0.0
+
+    def wait(self, *, write: bool = False) -> None:
+        """Block until the socket is ready (or a deadline passes), then read what came."""
+        now = time.monotonic()
+        if not self.cancelled and now >= self._applier.deadline:
+            self.cancelled = True
+            self._give_up = now + CANCEL_GRACE_S
+            self._next_cancel = now
+        if self.cancelled:
+            if now >= self._give_up:
+                raise _GaveUp
+            if now >= self._next_cancel:
+                self._cancel()
+                self._next_cancel = now + CANCEL_RETRY_S
+            timeout = min(self._next_cancel, self._give_up) - now
+        else:
+            timeout = self._applier.deadline - now
+        events = selectors.EVENT_READ | (selectors.EVENT_WRITE if write else 0)
+        with selectors.DefaultSelector() as selector:
+            selector.register(self._pgconn.socket, events)
+            ready = selector.select(max(0.0, timeout))
+        if any(mask & selectors.EVENT_READ for _, mask in ready):
+            self._pgconn.consume_input()
+
+    def _cancel(self) -> None:
+        import psycopg
+
+        # A failed attempt is retried, and the session given up after the grace period.
+        with contextlib.suppress(psycopg.Error):
+            self._conn.cancel_safe(timeout=CANCEL_RETRY_S)
+
+    def drain_copy(self) -> None:
+        """Read and drop the data of a COPY ... TO STDOUT."""
+        while True:
+            size, _ = self._pgconn.get_copy_data(1)
+            if size == 0:
+                self.wait()
+            elif size < 0:
+                return
+
+
+def _limit_of(sent: _Sent) -> str | None:
+    if sent.expired:
+        return "migration_timeout"
+    error = sent.error
+    if error is not None and error.diag.sqlstate == "57014":
+        primary = error.diag.message_primary or ""
+        if "statement timeout" in primary:
+            return "migration_statement_timeout"
+    return None
+
+
+def _seconds(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 def apply_files(
@@ -335,21 +638,32 @@ def apply_files(
     *,
     continue_on_error: bool = False,
     reporter: Reporter | None = None,
+    limits: Limits | None = None,
+    skip: frozenset[str] = frozenset(),
 ) -> Outcome:
-    """Apply the files in order; stop at the first failure unless told to go on."""
+    """Apply the files in order; stop at the first failure unless told to go on.
+
+    Files named in `skip` (those holding a `migration_unsafe` statement) are never sent;
+    they count as failed.  Past the wall-clock limit nothing more is applied."""
     report = reporter or SilentReporter()
     outcome = Outcome()
     report.begin_files(len(files))
-    with Applier(dsn) as applier:
+    with Applier(dsn, limits) as applier:
         for mfile in files:
             report.file_started(mfile.path.name)
+            if mfile.name in skip:
+                report.file_done(mfile.path.name, False)
+                if not continue_on_error:
+                    outcome.stopped = True
+                    break
+                continue
             failure = applier.apply(mfile)
             report.file_done(mfile.path.name, failure is None)
             if failure is None:
                 outcome.applied.append(mfile.name)
                 continue
             outcome.findings.append(failure)
-            if not continue_on_error:
+            if not continue_on_error or failure.extra.get("limit") == "migration_timeout":
                 outcome.stopped = True
                 break
     return outcome

@@ -5,14 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .sqltext import LineIndex, Statement, split, statement_at
+from .sqltext import LineIndex, Statement, StatementList, scan, statement_at
 
 
 @dataclass(frozen=True)
 class MigrationFile:
     path: Path
     text: str
-    statements: tuple[Statement, ...]
+    statements: StatementList
+    """Offsets, not objects: a file of millions of statements stays small (see sqltext)."""
     decode_error: tuple[int, int, str] | None = None
     """(line, column, reason) when the file is not UTF-8; the file is then not applied."""
     _index: LineIndex = field(repr=False, compare=False, hash=False, default=LineIndex(""))
@@ -35,7 +36,7 @@ class MigrationFile:
         return f"{self.path}:{line}:{column}"
 
     def statement_at(self, offset: int) -> Statement | None:
-        return statement_at(list(self.statements), offset)
+        return statement_at(self.statements, offset)
 
 
 def read_migration(path: Path) -> MigrationFile:
@@ -47,7 +48,8 @@ def read_migration(path: Path) -> MigrationFile:
         line = raw.count(b"\n", 0, err.start) + 1
         column = err.start - (raw.rfind(b"\n", 0, err.start) + 1) + 1
         reason = f"not valid UTF-8 (byte 0x{raw[err.start]:02x})"
-        return MigrationFile(path, "", (), (line, column, reason), LineIndex(""))
+        return MigrationFile(path, "", scan(""), (line, column, reason), LineIndex(""))
+    del raw  # the decoded text is all that is kept: do not hold the file twice
     if text.startswith("\ufeff"):
         text = text[1:]
-    return MigrationFile(path, text, tuple(split(text)), None, LineIndex(text))
+    return MigrationFile(path, text, scan(text), None, LineIndex(text))

@@ -17,7 +17,11 @@ from __future__ import annotations
 
 import bisect
 import re
+import sys
+from array import array
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 _TOKEN = re.compile(
     r"""
@@ -35,6 +39,26 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
+
+_SCAN = re.compile(
+    r"""
+    (?:\s+|--[^\n]*)*
+    (?:
+      (?P<block_comment>/\*)
+    | (?P<estring>[eE]'(?:[^'\\]|\\.|'')*(?:'|\Z))
+    | (?P<string>'(?:[^']|'')*(?:'|\Z))
+    | (?P<quoted>"(?:[^"]|"")*(?:"|\Z))
+    | (?P<dollar>\$(?:[^\W\d][\w]*)?\$)
+    | (?P<word>[^\W\d][\w$]*)
+    | (?P<rest>\$\d+|\d[\w.]*|[^;()])
+    | (?P<punct>[;()])
+    | \Z
+    )
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+"""`_TOKEN` with blanks and line comments skipped in the same match: `scan` runs it once per
+token of files of millions of statements.  It always matches (`rest`, `punct` or the end)."""
 
 _ROUTINE_START = (("create", "function"), ("create", "procedure"))
 _ROUTINE_START_OR_REPLACE = (
@@ -86,9 +110,67 @@ def _block_comment_end(text: str, pos: int) -> int:
     return n
 
 
+class StatementList(Sequence[Statement]):
+    """The statements of one text, kept as offsets: a `Statement` is made only when asked for.
+
+    A migration file of two million `SELECT 1;` must not cost two million
+    objects: this keeps two 8-byte offsets and one shared words tuple per
+    statement, beside the text itself.
+    """
+
+    __slots__ = ("_ends", "_starts", "_text", "_words")
+
+    def __init__(
+        self, text: str, starts: array[int], ends: array[int], words: list[tuple[str, ...]]
+    ):
+        self._text = text
+        self._starts = starts
+        self._ends = ends
+        self._words = words
+
+    def __len__(self) -> int:
+        return len(self._starts)
+
+    @overload
+    def __getitem__(self, index: int) -> Statement: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Statement]: ...
+
+    def __getitem__(self, index: int | slice) -> Statement | list[Statement]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        start, end = self._starts[index], self._ends[index]
+        return Statement(start, end, self._text[start:end], self._words[index])
+
+    def __iter__(self) -> Iterator[Statement]:
+        for i in range(len(self._starts)):
+            yield self[i]
+
+    def words(self, index: int) -> tuple[str, ...]:
+        return self._words[index]
+
+    def span(self, index: int) -> tuple[int, int]:
+        return self._starts[index], self._ends[index]
+
+    def index_at(self, offset: int) -> int | None:
+        """The statement containing `offset` (or the next one, if it falls between two)."""
+        if not self._starts:
+            return None
+        return min(bisect.bisect_right(self._ends, offset), len(self._starts) - 1)
+
+
 def split(text: str) -> list[Statement]:
     """Every statement of `text`, in order; blank and comment-only stretches are skipped."""
-    statements: list[Statement] = []
+    return list(scan(text))
+
+
+def scan(text: str) -> StatementList:
+    """`split`, kept compact (see StatementList)."""
+    starts: array[int] = array("q")
+    ends: array[int] = array("q")
+    all_words: list[tuple[str, ...]] = []
+    shared: dict[tuple[str, ...], tuple[str, ...]] = {}
     pos = 0
     n = len(text)
     start: int | None = None
@@ -99,48 +181,57 @@ def split(text: str) -> list[Statement]:
     def finish(end: int) -> None:
         nonlocal start, words, paren_depth, begin_depth
         if start is not None:
-            statements.append(Statement(start, end, text[start:end], tuple(words)))
+            starts.append(start)
+            ends.append(end)
+            key = tuple(words)
+            all_words.append(shared.setdefault(key, key))
         start = None
         words = []
         paren_depth = 0
         begin_depth = 0
 
+    routine = False
+    """The statement is CREATE [OR REPLACE] FUNCTION|PROCEDURE (psql's test), known once it
+    has four words: inside, BEGIN ... END bodies hide semicolons."""
     while pos < n:
-        match = _TOKEN.match(text, pos)
-        assert match is not None  # `other` matches any character
+        match = _SCAN.match(text, pos)
+        assert match is not None  # see _SCAN
         kind = match.lastgroup
         end = match.end()
-        if kind == "space" or kind == "line_comment":
-            pos = end
-            continue
+        if kind is None:  # blanks and comments up to the end
+            break
+        token_start = match.start(kind)
         if kind == "block_comment":
-            pos = _block_comment_end(text, pos)
+            pos = _block_comment_end(text, token_start)
             continue
         if start is None:
-            start = pos
-        if kind == "dollar":
-            tag = match.group()
-            close = text.find(tag, end)
-            end = n if close < 0 else close + len(tag)
-        elif kind == "word":
-            word = match.group().lower()
+            start = token_start
+            routine = False
+        if kind == "word":
+            word = sys.intern(match.group(kind).lower())
             words.append(word)
-            if paren_depth == 0 and _in_routine_header(words):
+            if len(words) <= 4:
+                routine = _in_routine_header(words)
+            if routine and paren_depth == 0:
                 if word == "begin" or (word == "case" and begin_depth >= 1):
                     begin_depth += 1
                 elif word == "end" and begin_depth > 0:
                     begin_depth -= 1
-        elif kind == "other":
-            char = match.group()
+        elif kind == "punct":
+            char = match.group(kind)
             if char == "(":
                 paren_depth += 1
             elif char == ")":
                 paren_depth = max(0, paren_depth - 1)
-            elif char == ";" and paren_depth == 0 and begin_depth == 0:
+            elif paren_depth == 0 and begin_depth == 0:
                 finish(end)
+        elif kind == "dollar":
+            tag = match.group(kind)
+            close = text.find(tag, end)
+            end = n if close < 0 else close + len(tag)
         pos = end
     finish(n)
-    return statements
+    return StatementList(text, starts, ends, all_words)
 
 
 def _in_routine_header(words: list[str]) -> bool:
@@ -191,6 +282,59 @@ def literal_body_start(text: str) -> int | None:
     return None
 
 
+@dataclass(frozen=True)
+class Token:
+    """One significant token: comments and blanks are never tokens."""
+
+    kind: str
+    """word, quoted, string (any '...' or E'...' literal), dollar, number, param or other."""
+    value: str
+    """word: lower-cased; quoted: the identifier; string and dollar: the literal's content,
+    unescaped; otherwise the text itself."""
+    start: int
+
+
+_BACKSLASH = re.compile(r"\\(.)", re.DOTALL)
+
+
+def tokens(text: str) -> Iterator[Token]:
+    """The significant tokens of `text`, so that a scan never matches inside a comment and
+    can look inside literals (a DO body, a function body, an EXECUTE string) on purpose."""
+    pos = 0
+    n = len(text)
+    while pos < n:
+        match = _TOKEN.match(text, pos)
+        assert match is not None
+        kind = match.lastgroup or "other"
+        raw = match.group()
+        end = match.end()
+        if kind in ("space", "line_comment"):
+            pass
+        elif kind == "block_comment":
+            end = _block_comment_end(text, pos)
+        elif kind == "dollar":
+            close = text.find(raw, end)
+            body_end = n if close < 0 else close
+            yield Token("dollar", text[end:body_end], pos)
+            end = n if close < 0 else close + len(raw)
+        elif kind == "word":
+            yield Token("word", raw.lower(), pos)
+        elif kind == "quoted":
+            yield Token("quoted", _unquote(raw, '"'), pos)
+        elif kind == "string":
+            yield Token("string", _unquote(raw, "'"), pos)
+        elif kind == "estring":
+            yield Token("string", _BACKSLASH.sub(r"\1", _unquote(raw[1:], "'")), pos)
+        else:
+            yield Token(kind, raw, pos)
+        pos = end
+
+
+def _unquote(raw: str, quote: str) -> str:
+    inner = raw[1:-1] if len(raw) > 1 and raw.endswith(quote) else raw[1:]
+    return inner.replace(quote * 2, quote)
+
+
 def _names(token: str, kind: str | None, name: str, folded: str) -> bool:
     if kind == "word":
         return token.lower() == folded
@@ -201,15 +345,19 @@ class LineIndex:
     """Character offset -> (line, column), both 1-based."""
 
     def __init__(self, text: str):
-        self._starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self._starts: array[int] = array("q", [0])
+        self._starts.extend(m.end() for m in re.finditer("\n", text))
 
     def line_col(self, offset: int) -> tuple[int, int]:
         line = bisect.bisect_right(self._starts, offset)
         return line, offset - self._starts[line - 1] + 1
 
 
-def statement_at(statements: list[Statement], offset: int) -> Statement | None:
+def statement_at(statements: Sequence[Statement], offset: int) -> Statement | None:
     """The statement containing `offset` (or the next one, if it falls between two)."""
+    if isinstance(statements, StatementList):
+        index = statements.index_at(offset)
+        return None if index is None else statements[index]
     for statement in statements:
         if offset < statement.end:
             return statement
@@ -220,9 +368,11 @@ def blank_out(text: str, spans: list[tuple[int, int]]) -> str:
     """Replace each span by spaces, keeping newlines, so every other offset stays valid."""
     if not spans:
         return text
-    chars = list(text)
-    for begin, end in spans:
-        for i in range(begin, end):
-            if chars[i] != "\n":
-                chars[i] = " "
-    return "".join(chars)
+    pieces = []
+    last = 0
+    for begin, end in sorted(spans):
+        pieces.append(text[last:begin])
+        pieces.append(re.sub(r"[^\n]", " ", text[begin:end]))
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces)
