@@ -53,7 +53,31 @@ DEFAULT_SPECS = Path("specs")
 DEFAULT_SCHEMAS = ("public",)
 DEFAULT_BASELINE = Path("schemaverify-baseline.json")
 """Where `schemaverify baseline` writes when neither `-o` nor `baseline` says otherwise."""
-DEFAULT_TIMEOUTS = {"statement_timeout": 30000, "lock_timeout": 5000, "connect_timeout": 10}
+DEFAULT_TIMEOUTS = {
+    "statement_timeout": 30000,
+    "lock_timeout": 5000,
+    "connect_timeout": 10,
+    "migration_statement_timeout": 300_000,
+    "migration_timeout": 1800,
+}
+"""Built-in limits: ms for the statement and lock timeouts, seconds for the others (the
+migration defaults are those of `migrations.runner`)."""
+TIMEOUT_MAXIMA = {
+    "statement_timeout": 86_400_000,
+    "lock_timeout": 86_400_000,
+    "connect_timeout": 3600,
+    "migration_statement_timeout": 86_400_000,
+    "migration_timeout": 86_400,
+}
+"""The largest accepted value of each limit: a day (an hour to connect).  Beyond that a value
+is a typo, and PostgreSQL's own maximum (2^31 - 1 ms) would fail far from the file."""
+TIMEOUT_UNITS = {
+    "statement_timeout": "ms",
+    "lock_timeout": "ms",
+    "connect_timeout": "s",
+    "migration_statement_timeout": "ms",
+    "migration_timeout": "s",
+}
 DSN_ENV_DEFAULTS = ("SCHEMAVERIFY_DSN", "DATABASE_URL")
 """Environment variables read for a DSN when neither a flag nor the file gives a source."""
 PRESETS = ("supabase", "none")
@@ -79,6 +103,8 @@ FILE_KEYS = (
     "statement_timeout",
     "lock_timeout",
     "connect_timeout",
+    "migration_statement_timeout",
+    "migration_timeout",
 )
 CLI_KEYS = (*(k for k in FILE_KEYS if k not in ("dsn_env", "severity")), "no_baseline", "config")
 _FLAGS = {"schemas": "--schema"}
@@ -122,6 +148,12 @@ class Settings:
     statement_timeout: Setting[int]
     lock_timeout: Setting[int]
     connect_timeout: Setting[int]
+    migration_statement_timeout: Setting[int] = Setting(
+        DEFAULT_TIMEOUTS["migration_statement_timeout"], "default"
+    )
+    """Per-statement limit of applying migrations, in ms."""
+    migration_timeout: Setting[int] = Setting(DEFAULT_TIMEOUTS["migration_timeout"], "default")
+    """Wall-clock limit of applying the whole migration history, in seconds."""
     warnings: tuple[str, ...] = ()
     """Non-fatal remarks (`file:line: warning: ...`) the commands print on stderr."""
     dsn_problem: str | None = None
@@ -135,8 +167,9 @@ class Settings:
         return {kind: s.value for kind, s in self.severity.items()}
 
     def source_options(self, *, continue_on_error: bool = False) -> SourceOptions:
-        """The `sources.SourceOptions` of this run.  `snapshot` is passed only when
-        SourceOptions has that field, so this module does not depend on its arrival."""
+        """The `sources.SourceOptions` of this run.  `snapshot` and the migration limits are
+        passed only when SourceOptions has those fields, so this module does not depend on
+        their arrival."""
         from .sources import SourceOptions
 
         given = [key for key in SOURCE_KEYS if getattr(self, key).value]
@@ -157,6 +190,13 @@ class Settings:
             values["snapshot"] = self.snapshot.value
         elif self.snapshot.value:
             raise UsageError(f"{self.snapshot.origin}: snapshots are not supported by this build")
+        values.update(
+            (name, value)
+            for name, value in migration_limit_options(
+                self.migration_statement_timeout.value, self.migration_timeout.value
+            ).items()
+            if name in names
+        )
         return SourceOptions(**values)
 
     def items(self) -> list[tuple[str, Setting[Any]]]:
@@ -179,6 +219,8 @@ class Settings:
                 ("statement_timeout", self.statement_timeout),
                 ("lock_timeout", self.lock_timeout),
                 ("connect_timeout", self.connect_timeout),
+                ("migration_statement_timeout", self.migration_statement_timeout),
+                ("migration_timeout", self.migration_timeout),
             ]
         )
         return rows
@@ -198,6 +240,30 @@ class Settings:
                 value = list(value)
             out.append((key, value, setting.origin))
         return out
+
+
+def migration_limit_options(statement_timeout_ms: int, timeout_s: int) -> dict[str, int]:
+    """The `SourceOptions` fields of the migration limits (see sources.SourceOptions)."""
+    return {
+        "migration_statement_timeout_ms": statement_timeout_ms,
+        "migration_timeout_s": timeout_s,
+    }
+
+
+def with_migration_limits(
+    options: SourceOptions, statement_timeout_ms: int | None, timeout_s: int | None
+) -> SourceOptions:
+    """`options` with the migration limits of the flags of a command that reads no
+    configuration (`snapshot`, `diff`): checked like the file's values, defaults if None."""
+    cli = {"migration_statement_timeout": statement_timeout_ms, "migration_timeout": timeout_s}
+    _check_cli(cli)
+    limits = migration_limit_options(
+        statement_timeout_ms or DEFAULT_TIMEOUTS["migration_statement_timeout"],
+        timeout_s or DEFAULT_TIMEOUTS["migration_timeout"],
+    )
+    names = {f.name for f in dataclasses.fields(options)}
+    given: dict[str, Any] = {k: v for k, v in limits.items() if k in names}
+    return dataclasses.replace(options, **given)
 
 
 # --- finding and reading the file ------------------------------------------
@@ -286,7 +352,38 @@ def _parse(text: str, shown: str) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as err:
         line, reason = _toml_error(err, text)
         raise SpecError.one(shown, line, f"invalid TOML: {reason}") from None
+    except ValueError as err:  # an integer beyond Python's digit limit (sys.int_info)
+        line, reason = _value_error(err, text)
+        raise SpecError.one(shown, line, reason) from None
     return data
+
+
+def _value_error(err: ValueError, text: str) -> tuple[int, str]:
+    """Where a value TOML accepts but Python cannot convert is, and which key holds it."""
+    limit = _digits_limit()
+    match = re.search(rf"[0-9](?:_?[0-9]){{{limit},}}", text) if limit > 0 else None
+    if match is None:
+        return 1, f"invalid TOML: {err}"
+    line = text.count("\n", 0, match.start()) + 1
+    table: tuple[str, ...] = ()
+    key = ""
+    for row in text.splitlines()[:line]:
+        header = _HEADER.match(row)
+        assign = None if header else _ASSIGN.match(row)
+        if header:
+            table = _key_parts(header.group(1))
+        elif assign:
+            full = table + _key_parts(assign.group(1))
+            if full[: len(PYPROJECT_TABLE)] == PYPROJECT_TABLE:
+                full = full[len(PYPROJECT_TABLE) :]
+            key = ".".join(full) + ": "
+    return line, f"{key}value out of range (an integer of more than {limit} digits)"
+
+
+def _digits_limit() -> int:
+    """Python's limit on converting integers from decimal text (3.11+, 3.10.7+)."""
+    get = getattr(sys, "get_int_max_str_digits", None)
+    return int(get()) if get is not None else 4300
 
 
 def _toml_error(err: Exception, text: str) -> tuple[int, str]:
@@ -458,6 +555,8 @@ def validate(config: ConfigFile) -> FileValues:
         elif key in DEFAULT_TIMEOUTS:
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
                 wrong(key, value, "a positive integer")
+            elif value > TIMEOUT_MAXIMA[key]:
+                problem((key,), f"{key}: {_out_of_range(key, value)}")
             else:
                 values[key] = Setting(value, origin)
         elif key == "severity":
@@ -493,6 +592,12 @@ def validate(config: ConfigFile) -> FileValues:
     if problems:
         raise SpecError(problems)
     return FileValues(values, severity, dsn_env, tuple(warnings))
+
+
+def _out_of_range(key: str, value: int) -> str:
+    shown = str(value) if value.bit_length() <= 64 else "a number of more than 19 digits"
+    unit = TIMEOUT_UNITS[key]
+    return f"value out of range: {shown} is above the maximum of {TIMEOUT_MAXIMA[key]} {unit}"
 
 
 def _is_glob(text: str) -> bool:
@@ -584,6 +689,10 @@ def resolve(
         statement_timeout=pick("statement_timeout", DEFAULT_TIMEOUTS["statement_timeout"]),
         lock_timeout=pick("lock_timeout", DEFAULT_TIMEOUTS["lock_timeout"]),
         connect_timeout=pick("connect_timeout", DEFAULT_TIMEOUTS["connect_timeout"]),
+        migration_statement_timeout=pick(
+            "migration_statement_timeout", DEFAULT_TIMEOUTS["migration_statement_timeout"]
+        ),
+        migration_timeout=pick("migration_timeout", DEFAULT_TIMEOUTS["migration_timeout"]),
         warnings=tuple(warnings),
         dsn_problem=dsn_problem,
     )
@@ -600,6 +709,8 @@ def _check_cli(cli: Mapping[str, Any]) -> None:
         value = cli.get(key)
         if value is not None and value <= 0:
             raise UsageError(f"{flag(key)} must be a positive number, not {value}")
+        if value is not None and value > TIMEOUT_MAXIMA[key]:
+            raise UsageError(f"{flag(key)}: {_out_of_range(key, value)}")
     given = [flag(k) for k in SOURCE_KEYS if cli.get(k)]
     if len(given) > 1:
         raise UsageError(f"give exactly one source, not {' and '.join(given)}")

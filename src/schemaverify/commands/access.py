@@ -19,6 +19,8 @@ from .config import (
     ConfigOpt,
     ConnectTimeoutOpt,
     LockTimeoutOpt,
+    MigrationStatementTimeoutOpt,
+    MigrationTimeoutOpt,
     StatementTimeoutOpt,
     settings,
 )
@@ -75,6 +77,8 @@ def register(app: typer.Typer) -> None:
         statement_timeout: int | None = StatementTimeoutOpt,
         lock_timeout: int | None = LockTimeoutOpt,
         connect_timeout: int | None = ConnectTimeoutOpt,
+        migration_statement_timeout: int | None = MigrationStatementTimeoutOpt,
+        migration_timeout: int | None = MigrationTimeoutOpt,
         config: Path | None = ConfigOpt,
     ) -> None:
         """Show the effective access matrix of tables: who may do what to which rows.
@@ -103,6 +107,8 @@ def register(app: typer.Typer) -> None:
                 "statement_timeout": statement_timeout,
                 "lock_timeout": lock_timeout,
                 "connect_timeout": connect_timeout,
+                "migration_statement_timeout": migration_statement_timeout,
+                "migration_timeout": migration_timeout,
             }
         )
         wanted = [parse_table(t) for t in table]

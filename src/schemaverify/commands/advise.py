@@ -34,6 +34,8 @@ from .config import (
     FailOnOpt,
     FailOnStaleOpt,
     LockTimeoutOpt,
+    MigrationStatementTimeoutOpt,
+    MigrationTimeoutOpt,
     StatementTimeoutOpt,
     settings,
 )
@@ -67,6 +69,8 @@ def register(app: typer.Typer) -> None:
         statement_timeout: int | None = StatementTimeoutOpt,
         lock_timeout: int | None = LockTimeoutOpt,
         connect_timeout: int | None = ConnectTimeoutOpt,
+        migration_statement_timeout: int | None = MigrationStatementTimeoutOpt,
+        migration_timeout: int | None = MigrationTimeoutOpt,
         config: Path | None = ConfigOpt,
         baseline: Path | None = typer.Option(
             None,
@@ -105,6 +109,8 @@ def register(app: typer.Typer) -> None:
                 "statement_timeout": statement_timeout,
                 "lock_timeout": lock_timeout,
                 "connect_timeout": connect_timeout,
+                "migration_statement_timeout": migration_statement_timeout,
+                "migration_timeout": migration_timeout,
                 "fail_on_stale": fail_on_stale,
             }
         )

@@ -16,6 +16,8 @@ from .config import (
     ConfigOpt,
     ConnectTimeoutOpt,
     LockTimeoutOpt,
+    MigrationStatementTimeoutOpt,
+    MigrationTimeoutOpt,
     StatementTimeoutOpt,
     settings,
 )
@@ -46,6 +48,8 @@ def register(app: typer.Typer) -> None:
         statement_timeout: int | None = StatementTimeoutOpt,
         lock_timeout: int | None = LockTimeoutOpt,
         connect_timeout: int | None = ConnectTimeoutOpt,
+        migration_statement_timeout: int | None = MigrationStatementTimeoutOpt,
+        migration_timeout: int | None = MigrationTimeoutOpt,
     ) -> None:
         """Record the current findings in a baseline file; `check --baseline` then accepts them.
 
@@ -70,6 +74,8 @@ def register(app: typer.Typer) -> None:
                 "statement_timeout": statement_timeout,
                 "lock_timeout": lock_timeout,
                 "connect_timeout": connect_timeout,
+                "migration_statement_timeout": migration_statement_timeout,
+                "migration_timeout": migration_timeout,
             }
         )
         target = output or resolved.baseline.value or resolved.in_root(DEFAULT_BASELINE)

@@ -54,6 +54,16 @@ LockTimeoutOpt = typer.Option(
     None, "--lock-timeout", help="Lock wait in milliseconds. Default: 5000."
 )
 ConnectTimeoutOpt = typer.Option(None, "--connect-timeout", help="Seconds. Default: 10.")
+MigrationStatementTimeoutOpt = typer.Option(
+    None,
+    "--migration-statement-timeout",
+    help="Limit of one migration statement, in milliseconds. Default: 300000.",
+)
+MigrationTimeoutOpt = typer.Option(
+    None,
+    "--migration-timeout",
+    help="Wall-clock limit of applying all migrations, in seconds. Default: 1800.",
+)
 
 
 def settings(cli: dict[str, Any]) -> Settings:
@@ -129,6 +139,8 @@ def register(app: typer.Typer) -> None:
         statement_timeout: int | None = StatementTimeoutOpt,
         lock_timeout: int | None = LockTimeoutOpt,
         connect_timeout: int | None = ConnectTimeoutOpt,
+        migration_statement_timeout: int | None = MigrationStatementTimeoutOpt,
+        migration_timeout: int | None = MigrationTimeoutOpt,
     ) -> None:
         """Show the effective configuration and where each value comes from.
 
@@ -154,6 +166,8 @@ def register(app: typer.Typer) -> None:
                 "statement_timeout": statement_timeout,
                 "lock_timeout": lock_timeout,
                 "connect_timeout": connect_timeout,
+                "migration_statement_timeout": migration_statement_timeout,
+                "migration_timeout": migration_timeout,
             }
         )
         if fmt == "json":

@@ -10,7 +10,12 @@ import typer
 from ..cliutil import handles_errors
 from ..errors import UsageError
 from .check import DsnOpt, MigrationsOpt, PresetOpt, SchemaOpt, SnapshotOpt, SpecsOpt
-from .config import AccessPatternsOpt, ConfigOpt
+from .config import (
+    AccessPatternsOpt,
+    ConfigOpt,
+    MigrationStatementTimeoutOpt,
+    MigrationTimeoutOpt,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -30,6 +35,8 @@ def register(app: typer.Typer) -> None:
         ),
         config: Path | None = ConfigOpt,
         access_patterns: Path | None = AccessPatternsOpt,
+        migration_statement_timeout: int | None = MigrationStatementTimeoutOpt,
+        migration_timeout: int | None = MigrationTimeoutOpt,
     ) -> None:
         """List undocumented live tables, specs without tables, and the documented share."""
         from rich.console import Console
@@ -54,6 +61,8 @@ def register(app: typer.Typer) -> None:
                 "preset": preset,
                 "schemas": schema,
                 "access_patterns": access_patterns,
+                "migration_statement_timeout": migration_statement_timeout,
+                "migration_timeout": migration_timeout,
             }
         )
         schema = list(resolved.schemas.value)

@@ -13,6 +13,7 @@ from ..cliutil import handles_errors
 from ..errors import UsageError
 from ..formats import FORMATS
 from .check import PresetOpt, emit, exit_code, parse_outputs
+from .config import MigrationStatementTimeoutOpt, MigrationTimeoutOpt
 
 _SIDE_HELP = (
     "a DSN (postgresql://... or key=value), a snapshot file (*.json) or migrations (a folder, "
@@ -47,8 +48,11 @@ def register(app: typer.Typer) -> None:
         ),
         lock_timeout: int = typer.Option(5000, "--lock-timeout", help="Lock wait in milliseconds."),
         connect_timeout: int = typer.Option(10, "--connect-timeout", help="Seconds."),
+        migration_statement_timeout: int | None = MigrationStatementTimeoutOpt,
+        migration_timeout: int | None = MigrationTimeoutOpt,
     ) -> None:
         """Report how the --to schema differs from the --from schema, in check's findings."""
+        from ..config import with_migration_limits
         from ..envdiff import FROM, TO, parse_source, run_diff
         from ..findings import FAIL_ON
         from ..sources import SourceOptions
@@ -67,6 +71,7 @@ def register(app: typer.Typer) -> None:
             lock_timeout_ms=lock_timeout,
             connect_timeout_s=connect_timeout,
         )
+        base = with_migration_limits(base, migration_statement_timeout, migration_timeout)
         before = parse_source(from_, FROM, base)
         after = parse_source(to, TO, base)
         if preset is not None and not (before.migrations or after.migrations):

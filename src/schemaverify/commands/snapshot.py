@@ -16,6 +16,7 @@ import typer
 from ..cliutil import handles_errors
 from ..errors import UsageError
 from .check import DsnOpt, MigrationsOpt, PresetOpt
+from .config import MigrationStatementTimeoutOpt, MigrationTimeoutOpt
 
 
 def register(app: typer.Typer) -> None:
@@ -45,10 +46,13 @@ def register(app: typer.Typer) -> None:
         ),
         lock_timeout: int = typer.Option(5000, "--lock-timeout", help="Lock wait in milliseconds."),
         connect_timeout: int = typer.Option(10, "--connect-timeout", help="Seconds."),
+        migration_statement_timeout: int | None = MigrationStatementTimeoutOpt,
+        migration_timeout: int | None = MigrationTimeoutOpt,
     ) -> None:
         """Write the live schema (a database, or migrations applied to an embedded PostgreSQL)
         as a JSON snapshot that check, coverage and diff can read offline."""
         from .. import snapshot
+        from ..config import with_migration_limits
         from ..sources import SourceOptions, open_live
 
         if preset not in (None, "supabase", "none"):
@@ -64,6 +68,7 @@ def register(app: typer.Typer) -> None:
             lock_timeout_ms=lock_timeout,
             connect_timeout_s=connect_timeout,
         )
+        source = with_migration_limits(source, migration_statement_timeout, migration_timeout)
         schemas = tuple(dict.fromkeys(schema or ["public"]))
         with open_live(source, schemas) as live:
             for f in live.findings:
