@@ -120,9 +120,9 @@ def migrated_database(
     try:
         with EmbeddedServer(preset_name, on_status=reporter.status) as server:
             outcome = apply_files(
-                # The superuser `dsn` stays for the catalog read; migrations run as the
-                # non-superuser role when the server provides one.
-                getattr(server, "migration_dsn", server.dsn),
+                # Untrusted code: applied as the non-superuser migration role; the
+                # superuser `dsn` is for the catalog read only.
+                server.migration_dsn,
                 files,
                 continue_on_error=continue_on_error,
                 reporter=reporter,
