@@ -18,14 +18,18 @@ GitHub rejects comments over 65,536 characters, so sections are left off past
 from __future__ import annotations
 
 from . import baseline
-from .escape import html_text, log_safe
-from .escape import markdown as cell
+from .escape import html_text, log_safe, markdown
 from .findings import SEVERITIES, Finding
 from .report import Report
 
 LIMIT = 60_000
 MAX_NOTES = 50
 ICONS = {"error": "🔴", "warning": "🟡", "info": "🔵"}
+
+
+def cell(text: str) -> str:
+    """A table cell or list item: every string from the model goes through here."""
+    return markdown(text)
 
 
 def _title(table: str) -> str:
