@@ -370,3 +370,109 @@ def test_coverage_uses_the_file(db, project: Path) -> None:
     result = invoke("coverage", "--dsn", db.dsn, "--format", "json")
     assert result.exit_code == 0, result.output
     assert "audit.events" in result.stdout
+
+
+# --------------------------------------------------------------------------- numeric ranges
+
+HUGE = "1" + "0" * 5000
+"""Beyond Python's int-to-str digit limit: tomllib raises ValueError, not TOMLDecodeError."""
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line", "reason"),
+    [
+        (
+            "schemaverify.toml",
+            f'specs = "s"\nstatement_timeout = {HUGE}\n',
+            2,
+            "statement_timeout: value out of range",
+        ),
+        (
+            "pyproject.toml",
+            f'[project]\nname = "x"\n\n[tool.schemaverify]\nspecs = "s"\n'
+            f"[tool.schemaverify.severity]\nindex_missing = {HUGE}\n",
+            7,
+            "severity.index_missing: value out of range",
+        ),
+    ],
+)
+def test_oversized_integer_is_a_config_error_at_its_line(
+    project: Path, name: str, text: str, line: int, reason: str
+) -> None:
+    write(project / name, text)
+    with pytest.raises(SpecError) as info:
+        resolve({}, project, environ={})
+    assert f"{name}:{line}: {reason}" in str(info.value)
+    result = invoke("config")
+    assert result.exit_code == 2, result.output
+    [message] = result.output.strip().splitlines()
+    assert message.startswith(f"{name}:{line}: {reason}")
+    assert "internal error" not in message and len(message) < 200
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("statement_timeout = 86400001\n", "statement_timeout: value out of range: 86400001 is "
+         "above the maximum of 86400000 ms"),
+        ("connect_timeout = 3601\n", "connect_timeout: value out of range"),
+        ("migration_timeout = 86401\n", "migration_timeout: value out of range"),
+        ("migration_statement_timeout = 0\n", "migration_statement_timeout: expected a positive "
+         "integer"),
+        ("migration_timeout = 1.5\n", "migration_timeout: expected a positive integer, got a "
+         "number"),
+        # A hexadecimal literal converts (no digit limit) but is far too large to print.
+        (f"lock_timeout = 0x{'f' * 5000}\n", "lock_timeout: value out of range: a number of "
+         "more than 19 digits"),
+    ],
+)  # fmt: skip
+def test_every_timeout_is_range_checked(project: Path, text: str, reason: str) -> None:
+    write(project / "schemaverify.toml", text)
+    with pytest.raises(SpecError) as info:
+        resolve({}, project, environ={})
+    assert f"schemaverify.toml:1: {reason}" in str(info.value)
+
+
+def test_migration_limits_come_from_file_flags_or_defaults(project: Path) -> None:
+    s = resolve({}, project, environ={})
+    assert (s.migration_statement_timeout.value, s.migration_statement_timeout.origin) == (
+        300000,
+        "default",
+    )
+    assert (s.migration_timeout.value, s.migration_timeout.origin) == (1800, "default")
+    write(
+        project / "schemaverify.toml", "migration_timeout = 60\nmigration_statement_timeout = 5\n"
+    )
+    s = resolve({"migration_timeout": 90}, project, environ={})
+    assert (s.migration_timeout.value, s.migration_timeout.origin) == (90, "--migration-timeout")
+    assert s.migration_statement_timeout.value == 5
+    assert s.migration_statement_timeout.origin == "schemaverify.toml:2"
+    result = invoke("config", "--format", "json", "--migration-statement-timeout", "7")
+    assert result.exit_code == 0, result.output
+    settings = json.loads(result.stdout)["settings"]
+    assert settings["migration_statement_timeout"] == {
+        "value": 7,
+        "source": "--migration-statement-timeout",
+    }
+    assert settings["migration_timeout"] == {"value": 60, "source": "schemaverify.toml:1"}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("check", "--migrations", "m", "--migration-timeout", "0"),
+        ("coverage", "--migrations", "m", "--migration-statement-timeout", "86400001"),
+        ("snapshot", "--migrations", "m", "--migration-timeout", "86401"),
+        ("diff", "--from", "migrations:m", "--to", "migrations:m", "--migration-timeout", "-1"),
+    ],
+)
+def test_migration_limit_flags_are_checked_on_every_command(
+    project: Path, args: tuple[str, ...]
+) -> None:
+    (project / "m").mkdir()
+    (project / "m" / "001.sql").write_text("create table t (id int);\n")
+    result = invoke(*args)
+    assert result.exit_code == 2, result.output
+    # The flag exists (not click's "No such option") and its value is range-checked.
+    [line] = [text for text in result.output.splitlines() if "--migration-" in text]
+    assert "must be a positive number" in line or "value out of range" in line, line
