@@ -29,7 +29,13 @@ from typing import Any
 from .errors import SpecError
 from .findings import KINDS, SEVERITIES, Finding
 from .report import Report
-from .yamlnodes import clip, int_digits_limit, lone_surrogate_escape, suggest
+from .yamlnodes import (
+    clip,
+    file_error_reason,
+    int_digits_limit,
+    lone_surrogate_escape,
+    suggest,
+)
 
 BASELINE_SCHEMA_VERSION = 1
 MAX_BYTES = 64 * 1024 * 1024
@@ -362,7 +368,9 @@ def load(path: Path, display: str | None = None) -> Baseline:
             shown, 1, "baseline file not found (record one with `schemaverify baseline`)"
         ) from None
     except OSError as err:
-        raise SpecError.one(shown, 1, f"cannot read baseline: {err.strerror or err}") from None
+        raise SpecError.one(
+            shown, 1, f"cannot read baseline: {file_error_reason(path, err)}"
+        ) from None
     if len(raw) > MAX_BYTES:
         raise SpecError.one(shown, 1, f"file is larger than {MAX_BYTES} bytes")
     try:

@@ -66,7 +66,8 @@ def guard_stdout() -> None:
     with the same encoding and buffering); nothing when standard output has no descriptor."""
     current = sys.stdout
     buffer = getattr(current, "buffer", None)
-    if type(getattr(buffer, "raw", None)) is not io.FileIO:
+    unbuffered = type(buffer) is io.FileIO  # PYTHONUNBUFFERED, python -u
+    if not unbuffered and type(getattr(buffer, "raw", None)) is not io.FileIO:
         return  # already guarded, replaced, or a Windows console (which is not a plain file)
     try:
         fd = current.fileno()
@@ -75,7 +76,7 @@ def guard_stdout() -> None:
         return
     raw = _GuardedStdout(fd, "w", closefd=False)
     sys.stdout = io.TextIOWrapper(
-        io.BufferedWriter(raw),
+        raw if unbuffered else io.BufferedWriter(raw),
         encoding=current.encoding,
         errors=current.errors,
         line_buffering=bool(current.line_buffering),

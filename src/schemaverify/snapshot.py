@@ -52,7 +52,7 @@ from .model import (
     TypeRef,
     UniqueConstraint,
 )
-from .yamlnodes import lone_surrogate_escape
+from .yamlnodes import file_error_reason, lone_surrogate_escape
 
 SNAPSHOT_SCHEMA_VERSION = 1
 SNAPSHOT_KIND = "schemaverify-snapshot"
@@ -295,12 +295,22 @@ def write(
 
 
 def read(path: str | Path) -> Catalog:
-    """Load a snapshot file; SpecError (`file:line: reason`, exit 2) on any bad content."""
+    """Load a snapshot file; SpecError (`file:line: reason`, exit 2) on any bad content.
+
+    A snapshot has no size limit (a large database makes a large one), so one too big for
+    this machine's memory is a UsageError naming the file, not a MemoryError."""
     name = str(path)
     try:
-        raw = Path(path).read_bytes()
+        return _read(Path(path), name)
+    except MemoryError:
+        raise UsageError(f"{name}: out of memory while reading the snapshot") from None
+
+
+def _read(path: Path, name: str) -> Catalog:
+    try:
+        raw = path.read_bytes()
     except OSError as err:
-        raise UsageError(f"{name}: cannot read snapshot: {err.strerror or err}") from None
+        raise UsageError(f"{name}: cannot read snapshot: {file_error_reason(path, err)}") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
