@@ -496,3 +496,24 @@ def test_example_project_reports_exactly_its_deliberate_drifts(cache_dir: Path) 
         "public.organizations",
     ]
     assert not [f for f in findings if f["kind"].startswith("migration_")]
+
+
+def test_a_killed_session_is_placed_at_its_statement_and_the_run_reconnects(
+    cache_dir: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "001_kill.sql").write_text(
+        "create table a (id int);\nselect pg_terminate_backend(pg_backend_pid());\n"
+    )
+    # COPY ... TO STDOUT and a large result are read and dropped, not refused.
+    (tmp_path / "002_after.sql").write_text(
+        "create table b (id int);\ncopy (select 1) to stdout;\nselect generate_series(1, 100000);\n"
+    )
+    with migrated_database(str(tmp_path), continue_on_error=True, progress=False) as run:
+        [finding] = run.findings
+        assert finding.location == f"{tmp_path}/001_kill.sql:2:1"
+        assert finding.extra["sqlstate"] == "57P01"
+        assert "the server closed the connection" in finding.message
+        assert run.applied == (f"{tmp_path}/002_after.sql",)
+        assert rows(run.dsn, "select to_regclass('a') is null, to_regclass('b') is not null") == [
+            (True, True)
+        ]

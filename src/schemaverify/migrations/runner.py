@@ -355,14 +355,14 @@ class Applier:
         conn = self.conn
         pgconn = conn.pgconn
         encoding = conn.info.encoding
+        error: psycopg.Error | None = None
+        done = 0
         try:
             pgconn.send_query(sql.encode(encoding))
             self._chunk_rows(pgconn)
             waiter = _Waiter(self, conn)
             while pgconn.flush():
                 waiter.wait(write=True)
-            error: psycopg.Error | None = None
-            done = 0
             status = pq.ExecStatus
             while True:
                 while pgconn.is_busy():
@@ -386,10 +386,10 @@ class Applier:
                 result.clear()
         except _GaveUp:
             conn.close()
-            return _Sent(None, 0, expired=True, lost=True)
+            return _Sent(None, done, expired=True, lost=True)
         except psycopg.OperationalError as err:
             conn.close()
-            return _Sent(err, 0, lost=True)
+            return _Sent(error or err, done, lost=True)
         lost = conn.closed or pgconn.status != pq.ConnStatus.OK
         return _Sent(error, done, expired=waiter.cancelled, lost=lost)
 
