@@ -183,3 +183,40 @@ def test_huge_file_applies_in_bounded_memory_and_places_its_error(
     result = json.loads(probe.stdout.strip().splitlines()[-1])
     assert result["places"] == [[f"{target}:399999:1", "22012"]]
     assert result["growth"] < GROWTH_BOUND, result["growth"] / 2**20
+
+
+@pytest.mark.parametrize(
+    ("flags", "config", "expected"),
+    [
+        (["--migration-statement-timeout", "250"], "", "statement timeout of 250 ms"),
+        ([], "migration_statement_timeout = 350\n", "statement timeout of 350 ms"),
+    ],
+    ids=["flag", "config"],
+)
+def test_the_limits_reach_a_check_run(
+    cache_dir: Path, tmp_path: Path, flags: list[str], config: str, expected: str
+) -> None:
+    """The flag and the configuration key, through the CLI, limit the real run."""
+    from typer.testing import CliRunner
+
+    from schemaverify.cli import app
+
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    (migrations / "001_sleep.sql").write_text("select pg_sleep(600);\n")
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs" / "t.yaml").write_text("table: t\ncolumns:\n  - {name: id, type: int}\n")
+    (tmp_path / "schemaverify.toml").write_text(config)
+    started = time.monotonic()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(tmp_path)
+        result = CliRunner().invoke(
+            app,
+            ["check", "--migrations", "migrations", "--specs", "specs", "--format", "json", *flags],
+        )
+    assert time.monotonic() - started < 60
+    assert result.exit_code == 1, result.output
+    (failed,) = [
+        f for f in json.loads(result.stdout)["findings"] if f["kind"] == "migration_failed"
+    ]
+    assert expected in failed["message"]

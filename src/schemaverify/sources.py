@@ -28,6 +28,10 @@ class SourceOptions:
     statement_timeout_ms: int = 30000
     lock_timeout_ms: int = 5000
     connect_timeout_s: int = 10
+    migration_statement_timeout_ms: int = 300_000
+    """Per-statement limit of applying migrations (`--migration-statement-timeout`)."""
+    migration_timeout_s: int = 1800
+    """Wall-clock limit of applying the whole history (`--migration-timeout`)."""
 
 
 @dataclass(frozen=True)
@@ -82,13 +86,14 @@ def open_live(opts: SourceOptions, schemas: Sequence[str]) -> Iterator[LiveSide]
         yield LiveSide(replace(catalog, source=description), (), description)
         return
     if opts.migrations:
-        from .migrations import migrated_database
+        from .migrations import Limits, migrated_database
 
         with migrated_database(
             opts.migrations,
             preset=opts.preset,
             continue_on_error=opts.continue_on_error,
             progress=sys.stderr.isatty(),
+            limits=Limits(opts.migration_statement_timeout_ms, opts.migration_timeout_s),
         ) as run:
             description = {"kind": "migrations", "path": opts.migrations}
             description["description"] = f"migrations {opts.migrations} (embedded PostgreSQL)"
