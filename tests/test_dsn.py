@@ -232,17 +232,6 @@ def test_a_password_split_by_libpq_at_an_unencoded_at_sign() -> None:
     assert describe(dsn) == {"host": "db.example", "dbname": "app", "dsn": redact(dsn)}
 
 
-def test_a_password_given_twice_is_scrubbed_twice() -> None:
-    """libpq keeps only the last `password=`; the first is a secret all the same."""
-    for dsn in (
-        "host=h password=first-secret password=second-secret",
-        "postgresql://u:first-secret@h/db?password=second-secret",
-    ):
-        scrubbed = redact_text("x first-secret y second-secret z", dsn)
-        assert scrubbed == "x *** y *** z"
-        assert "secret" not in redact(dsn)
-
-
 def test_libpq_quoted_spelling_is_scrubbed() -> None:
     dsn = r"host=h password='a\\b\'c-long'"
     assert conninfo_to_dict(dsn)["password"] == "a\\b'c-long"
@@ -294,3 +283,20 @@ def test_a_dsn_psycopg_cannot_decode_is_a_usage_error(
     assert reason in str(caught.value)
     assert "pw" not in str(caught.value).replace("password", "")
     assert caught.value.exit_code == EXIT_USAGE
+
+
+@pytest.mark.parametrize(
+    "dsn",
+    ["postgresql://u:p@ssWord9@db.example/app", "postgresql://u:pa/ssWord9@db.example/app"],
+)
+def test_a_uri_libpq_would_misread_is_a_usage_error(
+    clean_env: pytest.MonkeyPatch, dsn: str
+) -> None:
+    """Before: libpq connected to the "host" `ssWord9@db.example` (or port `pa`), sending
+    a piece of the password to DNS, and the message named it."""
+    with pytest.raises(UsageError) as caught:
+        resolve_dsn(dsn)
+    message = str(caught.value)
+    assert "ssWord9" not in message and "percent-encode" in message
+    assert message.startswith("the DSN postgresql://***@db.example/app is ambiguous")
+    assert resolve_dsn("postgresql://u:p%40ssWord9@db.example/app").endswith("@db.example/app")

@@ -60,7 +60,9 @@ def resolve_dsn(option: str | None) -> str:
     them itself, so passing "" keeps PGPASSWORD and service files working.
     A DSN libpq could never use (a NUL, or percent-escapes that are not UTF-8,
     which psycopg cannot even decode) is bad input, refused here with its
-    redacted form rather than failing later with a traceback.
+    redacted form rather than failing later with a traceback; so is a URI
+    libpq would read differently from a human (an unencoded '@' or '/' in the
+    password), which would connect to a "host" made of part of the password.
     """
     dsn = _configured_dsn(option)
     if "\x00" in dsn:
@@ -72,7 +74,14 @@ def resolve_dsn(option: str | None) -> str:
             f"the DSN {redact(dsn)} is not valid: a percent-encoded value is not UTF-8"
         ) from None
     except Exception:  # libpq's parse error: reported, redacted, when connecting (exit 3)
-        pass
+        return dsn
+    if _read(dsn).misread:
+        # Connecting would send pieces of the password to DNS as a host name.
+        raise UsageError(
+            f"the DSN {redact(dsn)} is ambiguous: libpq ends the user name and password at "
+            "the first @ or / and would read the rest of the password as the host, port "
+            "or database; percent-encode @ as %40 and / as %2F in the password"
+        )
     return dsn
 
 
@@ -190,6 +199,7 @@ class _Reading:
     fragments: frozenset[str] = frozenset()
     trusted: bool = True
     passfile: str | None = None
+    misread: bool = False  # libpq parses it, but not as the userinfo running to the last '@'
 
 
 def _read(dsn: str) -> _Reading:
@@ -237,6 +247,9 @@ def _read_keywords(dsn: str, text: str) -> _Reading:
     parsed = _libpq(dsn)
     pairs = _keyword_pairs(text)
     secrets = {v for k, v in pairs or () if _is_secret_key(k) and v} | _secret_values(parsed)
+    if parsed is None and not any(c in text for c in "=@:"):
+        # A bare word (`production`): no reading, URI or key=value, finds a password in it.
+        return _Reading(shown=dsn, params={}, secrets=frozenset(), trusted=False)
     if parsed is None or pairs is None or dict(pairs) != parsed:
         return _Reading(shown=MASK, params={}, secrets=frozenset(secrets), trusted=False)
     passfile = parsed.get("passfile")
@@ -367,6 +380,7 @@ def _read_uri(dsn: str, text: str) -> _Reading:
         secrets=frozenset(secrets),
         fragments=fragments,
         trusted=False,
+        misread=parsed is not None,
     )
 
 
@@ -480,6 +494,9 @@ def _spellings(secrets: Iterable[str]) -> list[str]:
                 urllib.parse.quote(value),
                 urllib.parse.quote_plus(value),
                 value.replace("\\", "\\\\").replace("'", "\\'"),
+                repr(value)[1:-1],  # psycopg names a host with {host!r}
+                ascii(value)[1:-1],
+                " ".join(value.split()),  # messages are put on one line, blanks collapsed
             }
     found.discard("")
     return sorted(found, key=len, reverse=True)
@@ -488,7 +505,8 @@ def _spellings(secrets: Iterable[str]) -> list[str]:
 def _scrub(text: str, spellings: Iterable[str]) -> str:
     for spelling in spellings:
         if len(spelling) >= _MIN_SCRUB_LEN:
-            text = text.replace(spelling, MASK)
+            while spelling in text:  # a replacement may join pieces into the secret again
+                text = text.replace(spelling, MASK)
         else:
             text = _scrub_delimited(text, spelling, quoted_only=True)
     return text
@@ -507,7 +525,7 @@ def _scrub_delimited(text: str, value: str, *, quoted_only: bool) -> str:
 
 
 def _scrub_fragments(text: str, fragments: Iterable[str]) -> str:
-    for fragment in sorted(fragments, key=len, reverse=True):
+    for fragment in _spellings(fragments):
         if len(fragment) >= _MIN_SCRUB_LEN:
             text = text.replace(fragment, MASK)
         else:
@@ -525,13 +543,14 @@ def _scrub_quoted(text: str, dsn: str) -> str:
     """
     if not dsn:
         return text
-    decoded = urllib.parse.unquote(dsn)
+    texts = (dsn, urllib.parse.unquote(dsn), " ".join(dsn.split()))
     spans: list[tuple[int, int]] = []
     for quote in ('"', "'"):
         positions = [i for i, c in enumerate(text) if c == quote][:_QUOTES_LIMIT]
         for a, b in itertools.combinations(positions, 2):
             inner = text[a + 1 : b]
-            if inner and inner != "=" and (inner in dsn or inner in decoded):
+            unescaped = inner.replace("\\\\", "\\")  # as repr() shows a backslash
+            if inner and inner != "=" and any(t in d for t in (inner, unescaped) for d in texts):
                 spans.append((a + 1, b))
     if len(spans) == 0:
         return text
