@@ -669,3 +669,12 @@ def test_a_refused_role_with_a_password_does_not_leak(db: TestDatabase, pg_serve
     finally:
         with psycopg.connect(pg_server.admin_dsn, autocommit=True) as conn:
             conn.execute(f"DROP ROLE IF EXISTS {role}".encode())
+
+
+def test_a_host_psycopg_cannot_encode_is_cannot_connect(specs: Path) -> None:
+    """psycopg's own host look-up raises UnicodeError (`a..b` is no IDNA name): a
+    connection failure, exit 3, not an internal error."""
+    result = invoke("check", "--dsn", "host=a..b port=1 password=Secret99", "--specs", str(specs))
+    assert result.exit_code == 3, result.output
+    assert "cannot connect" in result.stderr
+    assert "Secret99" not in result.output + result.stderr

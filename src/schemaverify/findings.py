@@ -324,10 +324,20 @@ class Finding:
     location: str | None = None
     """`file:line[:column]` of a place other than a spec, e.g. a failing migration statement."""
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    key: str | None = None
+    """The object's structural key when it differs from `object` (an index is shown as
+    `btree (status) WHERE status = 'pending'` but keyed by `btree(status)`; a migration
+    statement by `file:line:column`): identity must not follow prose or sqlglot's printing."""
 
     @property
     def fingerprint(self) -> str:
-        """Stable identity (table, kind, object) used by baselines and `caused_by`."""
+        """Stable identity (table, kind, structural key) used by baselines and `caused_by`."""
+        return f"{self.table}|{self.kind}|{self.key if self.key is not None else self.object or ''}"
+
+    @property
+    def legacy_fingerprint(self) -> str:
+        """The identity report version 1 used (table, kind, shown object): baselines written
+        by earlier versions match by it."""
         return f"{self.table}|{self.kind}|{self.object or ''}"
 
     def with_severity(self, severity: str) -> Finding:
@@ -352,6 +362,7 @@ def make(
     severity: str | None = None,
     location: str | None = None,
     extra: dict[str, Any] | None = None,
+    key: str | None = None,
 ) -> Finding:
     """Build a finding with its kind's default severity."""
     return Finding(
@@ -366,6 +377,7 @@ def make(
         caused_by=caused_by,
         location=location,
         extra=extra or {},
+        key=None if key == obj else key,
     )
 
 

@@ -118,7 +118,8 @@ def _session(
             connect_timeout=connect_timeout_s,
             application_name=application_name,
         )
-    except psycopg.Error as err:
+    except (psycopg.Error, UnicodeError) as err:
+        # UnicodeError: psycopg's own host look-up (`host=a..b`: the idna codec refuses it).
         raise ConnectError(f"cannot connect to {_where(dsn)}: {_reason(err, dsn)}") from None
     try:
         try:

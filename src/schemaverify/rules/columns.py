@@ -1,0 +1,125 @@
+"""Columns: each documented column exists with its type, nullability and default;
+live columns the spec does not list are observed (`column_undocumented`)."""
+
+from __future__ import annotations
+
+from ..model import Column
+from ..values import Nullability
+from .context import TableContext
+
+KINDS = (
+    "column_missing",
+    "column_undocumented",
+    "column_type_mismatch",
+    "column_nullability_mismatch",
+    "column_default_mismatch",
+)
+SUBJECTS = ("column", "column.type", "column.nullable", "column.default")
+
+# PostgreSQL records no nullability for the columns of views (attnotnull is always false):
+# a view spec's `nullable` is documentation only.
+_VIEW_KINDS = ("view", "materialized view")
+
+
+def compare(ctx: TableContext) -> None:
+    documented = {c.name for c in ctx.spec.table.columns}
+    undocumented = [c for c in ctx.live.columns if c.name not in documented]
+    for col in ctx.spec.table.columns:
+        where = ctx.where(f"column:{col.name}")
+        actual = ctx.live.column(col.name)
+        if actual is None:
+            renames = tuple(c.name for c in undocumented if col.type.accepts(c.type))
+            finding = ctx.drift(
+                "column",
+                "column_missing",
+                col.name,
+                col.type,
+                None,
+                where,
+                details={"renames": renames},
+            )
+            ctx.missing[col.name] = finding.fingerprint
+            for subject in _stated(col, ctx.strict):
+                ctx.unverifiable(subject, col.name, _value(col, subject), where, "column_missing")
+            continue
+        ctx.verified("column", col.name, col.type, actual.type, where)
+        _type(ctx, col, actual, where)
+        _nullability(ctx, col, actual, where)
+        _default(ctx, col, actual, where)
+    for col in undocumented:
+        finding = ctx.observe("column_undocumented", col.name, None, col.type, ctx.where("table"))
+        ctx.undocumented[col.name] = finding.fingerprint
+
+
+def _stated(col: Column, strict: bool) -> list[str]:
+    subjects = ["column.type"]
+    if col.nullable is not None:
+        subjects.append("column.nullable")
+    if col.default is not None or strict:
+        subjects.append("column.default")
+    return subjects
+
+
+def _value(col: Column, subject: str) -> object:
+    if subject == "column.type":
+        return col.type
+    if subject == "column.nullable":
+        return Nullability(bool(col.nullable))
+    return fill(col)
+
+
+def _type(ctx: TableContext, col: Column, actual: Column, where: str) -> None:
+    # A spec type without modifier accepts any modifier; in strict mode (a spec made from
+    # another catalog) the modifier is stated, so the types must be equal.
+    same = col.type == actual.type if ctx.strict else col.type.accepts(actual.type)
+    if same:
+        ctx.verified("column.type", col.name, col.type, actual.type, where)
+    else:
+        ctx.drift("column.type", "column_type_mismatch", col.name, col.type, actual.type, where)
+
+
+def _nullability(ctx: TableContext, col: Column, actual: Column, where: str) -> None:
+    if col.nullable is None:
+        return
+    stated = Nullability(col.nullable)
+    if ctx.live.kind in _VIEW_KINDS:
+        ctx.unverifiable("column.nullable", col.name, stated, where, "not_recorded")
+        return
+    live = Nullability(bool(actual.nullable))
+    if stated == live:
+        ctx.verified("column.nullable", col.name, stated, live, where)
+    else:
+        ctx.drift("column.nullable", "column_nullability_mismatch", col.name, stated, live, where)
+
+
+def fill(col: Column) -> str | None:
+    """Everything that fills a column nobody writes: default, identity or generation (what
+    strict mode compares; a spec states only `default` otherwise)."""
+    if col.generated is not None:
+        return f"GENERATED ALWAYS AS ({col.generated})"
+    if col.identity is not None:
+        return f"GENERATED {col.identity.upper()} AS IDENTITY"
+    return col.default
+
+
+def _default(ctx: TableContext, col: Column, actual: Column, where: str) -> None:
+    if col.default is not None and col.default != actual.default:
+        ctx.drift(
+            "column.default",
+            "column_default_mismatch",
+            col.name,
+            col.default,
+            actual.default,
+            where,
+        )
+    elif ctx.strict and fill(col) != fill(actual):
+        ctx.drift(
+            "column.default",
+            "column_default_mismatch",
+            col.name,
+            fill(col),
+            fill(actual),
+            where,
+        )
+    elif col.default is not None or ctx.strict:
+        ctx.verified("column.default", col.name, fill(col), fill(actual), where)

@@ -1,0 +1,232 @@
+"""The human message of every comparison finding, written from its values.
+
+Comparators hand over values (a TypeRef, a Nullability, an Index, the differences found
+as data); this module alone turns them into sentences, so a reworded message changes
+no identity (fingerprints and fact ids are structural) and every comparator, strict or
+not, says the same thing the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from ..values import text
+
+Details = Mapping[str, Any]
+_Writer = Callable[[str | None, Any, Any, Details], str]
+_WRITERS: dict[str, _Writer] = {}
+
+
+def message(kind: str, obj: str | None, expected: Any, actual: Any, details: Details) -> str:
+    return _WRITERS[kind](obj, expected, actual, details)
+
+
+def _writes(kind: str) -> Callable[[_Writer], _Writer]:
+    def register(writer: _Writer) -> _Writer:
+        _WRITERS[kind] = writer
+        return writer
+
+    return register
+
+
+def kinds() -> tuple[str, ...]:
+    return tuple(_WRITERS)
+
+
+# --- tables -------------------------------------------------------------------------
+
+
+@_writes("table_missing")
+def _table_missing(obj: str | None, expected: Any, actual: Any, d: Details) -> str:
+    message = f"table {expected} does not exist"
+    same_name: Sequence[str] = d.get("same_name", ())
+    if same_name:
+        shown = ", ".join(same_name[:3])
+        if len(same_name) > 3:
+            shown += f" and {len(same_name) - 3} more"
+        message += f" (a table of that name exists as {shown})"
+    return message
+
+
+@_writes("table_undocumented")
+def _table_undocumented(obj: str | None, expected: Any, actual: Any, d: Details) -> str:
+    return f"{d['relkind']} {actual} ({d['columns']} columns) has no spec"
+
+
+# --- columns ------------------------------------------------------------------------
+
+
+@_writes("column_missing")
+def _column_missing(obj: str | None, expected: Any, actual: Any, d: Details) -> str:
+    message = f"column {obj} ({expected}) does not exist"
+    renames: Sequence[str] = d.get("renames", ())
+    if renames:
+        message += f"; it may have been renamed to {' or '.join(renames)} (same type, undocumented)"
+    return message
+
+
+@_writes("column_undocumented")
+def _column_undocumented(obj: str | None, expected: Any, actual: Any, d: Details) -> str:
+    return f"column {obj} ({actual}) exists but is not in the spec"
+
+
+@_writes("column_type_mismatch")
+def _column_type(obj: str | None, expected: Any, actual: Any, d: Details) -> str:
+    return f"column {obj} is {actual}, documented as {expected}"
+
+
+@_writes("column_nullability_mismatch")
+def _column_nullability(obj: str | None, expected: Any, actual: Any, d: Details) -> str:
+    return f"column {obj} is {actual}, documented as {expected}"
+
+
+@_writes("column_default_mismatch")
+def _column_default(obj: str | None, expected: Any, actual: Any, d: Details) -> str:
+    return f"column {obj} defaults to {actual or 'nothing'}, documented as {expected or 'nothing'}"
+
+
+# --- keys ---------------------------------------------------------------------------
+
+
+@_writes("primary_key_mismatch")
+def _primary_key(obj: str | None, expected: Any, actual: Any, d: Details) -> str:
+    return f"primary key is {actual if actual else 'none'}, documented as {expected or 'none'}"
+
+
+@_writes("unique_missing")
+def _unique_missing(obj: str | None, expected: Any, actual: Any, d: Details) -> str:
+    return f"{expected} is documented as UNIQUE but no unique constraint or index enforces it"
+
+
+# --- indexes ------------------------------------------------------------------------
+
+
+def _index_difference(what: str, documented: Any, live: Any) -> str:
+    if what == "not_unique":
+        return "it is not unique"
+    if what == "unique":
+        return "it is unique"
+    if what == "method":
+        return f"method is {live}, documented {documented}"
+    if what == "order":
+        return f"key order is {live}"
+    if what == "not_partial":
+        return "it is not partial"
+    if what == "partial":
+        return f"it is partial (WHERE {live})"
+    if what == "predicate":
+        return f"predicate is WHERE {live}, documented WHERE {documented}"
+    raise ValueError(what)
+
+
+def index_differences(differences: Sequence[tuple[str, Any, Any]]) -> str:
+    return "; ".join(_index_difference(*d) for d in differences)
+
+
+@_writes("index_missing")
+def _index_missing(obj: str | None, expected: Any, actual: Any, d: Details) -> str:
+    if d.get("primary"):
+        return "the documented primary key index does not exist (no primary key)"
+    return f"no index {text(expected)}"
+
+
+@_writes("index_mismatch")
+def _index_mismatch(obj: str | None, expected: Any, actual: Any, d: Details) -> str:
+    if expected is None:
+        return f"index {actual.name or ''} {text(actual)} exists but is not in the spec"
+    columns = ", ".join(expected.columns)
+    return f"index {actual.name or ''} on ({columns}) differs: " + index_differences(
+        d["differences"]
+    )
+
+
+# --- foreign keys -------------------------------------------------------------------
+
+
+def _fk_difference(what: str, documented: Any, live: Any) -> str:
+    if what == "target":
+        return f"it references {live}, documented {documented}"
+    if what == "on_delete":
+        return f"ON DELETE is {(live or '').upper()}, documented {documented.upper()}"
+    if what == "on_update":
+        return f"ON UPDATE is {(live or '').upper()}, documented {documented.upper()}"
+    raise ValueError(what)
+
+
+@_writes("fk_missing")
+def _fk_missing(obj: str | None, expected: Any, actual: Any, d: Details) -> str:
+    return f"no foreign key {text(expected)}"
+
+
+@_writes("fk_mismatch")
+def _fk_mismatch(obj: str | None, expected: Any, actual: Any, d: Details) -> str:
+    if expected is None:
+        return f"foreign key {actual.name or ''} {text(actual)} exists but is not in the spec"
+    return f"foreign key {actual.name or ''} on ({obj}) differs: " + "; ".join(
+        _fk_difference(*diff) for diff in d["differences"]
+    )
+
+
+# --- row-level security -------------------------------------------------------------
+
+
+@_writes("rls_disabled")
+def _rls_disabled(obj: str | None, expected: Any, actual: Any, d: Details) -> str:
+    if obj == "force":
+        return f"FORCE ROW LEVEL SECURITY is {'on' if actual.on else 'off'}, documented " + (
+            "on" if expected.on else "off"
+        )
+    if actual.on:
+        return f"row-level security is on on {d['table']}; documented as off"
+    return f"row-level security is off on {d['table']}; documented as enabled"
+
+
+@_writes("rls_policy_missing")
+def _rls_policy_missing(obj: str | None, expected: Any, actual: Any, d: Details) -> str:
+    if d.get("access_kind"):
+        present: Sequence[str] = d.get("policies", ())
+        return f"no policy grants the documented '{obj}' access" + (
+            f" (policies present: {', '.join(present)})" if present else ""
+        )
+    if expected is None:
+        return f"policy {obj!r} exists but is not in the spec"
+    if actual is None:
+        return f"documented policy {obj!r} does not exist"
+    differences: Sequence[tuple[str, Any]] = d.get("differences", ())
+    if not differences:
+        return f"policy {obj!r} differs from the documented one"
+    return f"policy {obj!r} differs from the documented one: " + "; ".join(
+        _policy_difference(what, live) for what, live in differences
+    )
+
+
+def _policy_difference(what: str, live: Any) -> str:
+    if what == "command":
+        return f"command is {live.upper()}"
+    if what == "roles":
+        return f"roles are {', '.join(live)}"
+    if what == "permissive":
+        return "it is " + ("permissive" if live else "restrictive")
+    if what == "using":
+        return f"USING is ({live})"
+    if what == "with_check":
+        return f"WITH CHECK is ({live})"
+    raise ValueError(what)
+
+
+@_writes("rls_access_violation")
+def _rls_access_violation(obj: str | None, expected: Any, actual: Any, d: Details) -> str:
+    return f"policy {obj!r} {d['reason']}"
+
+
+_WAYS = {"more": "more than", "less": "less than", "other": "other access than"}
+
+
+@_writes("rls_matrix_mismatch")
+def _rls_matrix_mismatch(obj: str | None, expected: Any, actual: Any, d: Details) -> str:
+    role, command = d["role"], d["command"]
+    return (
+        f"{role} {command.upper()} is {actual} ({d['why']}), documented as {expected}: "
+        f"the database grants {_WAYS[d['direction']]} documented"
+    )
