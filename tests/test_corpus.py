@@ -1,0 +1,237 @@
+"""The corpus: small Supabase histories, each one public pattern, checked as a user would.
+
+`check --migrations` is only a useful gate if a correct history passes it: every
+folder under tests/corpus reproduces, in self-written SQL, one pattern real
+Supabase projects use that depends on what the hosted platform provides
+(extensions it makes available, webhooks, Vault, Realtime, pulled dumps, MFA
+tables).  Each must apply cleanly under the preset, through the CLI and its JSON
+report, the contract CI reads.  One history holds a real bug; it must still
+fail, at its line, with what follows from it reported as its consequences and
+not as further root causes.
+
+Each folder has `supabase/migrations/` (so the preset is chosen as for a user),
+`specs/` (one spec of a table the history creates, so the catalog is read and
+compared too) and `expect.json` (the pattern, the files, and for the buggy one
+where it fails).  A history that fails only for want of a platform piece is
+marked `xfail(strict=True)` in `MISSING`, naming the piece: it starts failing
+the moment the piece lands, and the mark must then go.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from schemaverify.cli import app
+from schemaverify.migrations import migrated_database
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = Path(__file__).resolve().parent / "corpus"
+REL = "tests/corpus"
+
+MISSING: dict[str, str] = {
+    "extension_spellings": "preset pre-installs vector, pg_trgm and pg_cron, which Supabase only "
+    'makes available (42710 extension "vector" already exists)',
+    "extension_network": "stand-ins for http, pg_net, pgjwt and pgtap "
+    '(0A000 extension "http" is not available)',
+    "chatbot_ui_like": 'http and pg_net stand-ins (0A000 extension "http" is not available)',
+    "database_webhooks": "supabase_functions.http_request "
+    '(3F000 schema "supabase_functions" does not exist)',
+    "vault_scheduled_functions": "pg_net and supabase_vault stand-ins "
+    '(0A000 extension "pg_net" is not available, 3F000 schema "vault" does not exist)',
+    "realtime_broadcast": "realtime.messages, realtime.topic(), realtime.send() and "
+    'realtime.broadcast_changes() (3F000 schema "realtime" does not exist)',
+    "pulled_schema_dump": "pg_net, pg_graphql, pgjwt and supabase_vault stand-ins, pg_trgm not "
+    'pre-installed (0A000 extension "pg_net" is not available)',
+    "pulled_dump_pgsodium": "pgsodium stand-in with pgsodium.valid_key and the pgsodium_keyiduser "
+    'role (0A000 extension "pgsodium" is not available)',
+    "auth_mfa_functions": "auth.mfa_factors, auth.sessions, auth.identities.provider, "
+    "auth.refresh_tokens, auth.audit_log_entries "
+    '(42P01 relation "auth.mfa_factors" does not exist)',
+    "broken_alter_type_owner": "caused_by on failures that follow from an earlier failed file "
+    "(today every migration_failed is a root cause)",
+}
+"""History -> the platform piece it still lacks (an `xfail(strict=True)` reason)."""
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Where the buggy history must fail, and what must follow from it."""
+
+    root: str
+    """`file:line` of the one root failure, the file named as in its folder."""
+    sqlstate: str
+    consequences: tuple[str, ...]
+    """Files that fail only because the root's file was rolled back."""
+    applied: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Expect:
+    pattern: str
+    files: tuple[str, ...]
+    fails: Failure | None
+
+
+def _strings(value: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{where}: expected a list of strings")
+    return tuple(value)
+
+
+def load_expect(name: str) -> Expect:
+    """expect.json of one history, read strictly: a typo must not turn a case into a no-op."""
+    path = CORPUS / name / "expect.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if set(data) != {"pattern", "files", "fails"}:
+        raise ValueError(f"{path}: keys must be pattern, files, fails")
+    fails = data["fails"]
+    failure = None
+    if fails is not None:
+        if set(fails) != {"root", "sqlstate", "consequences", "applied"}:
+            raise ValueError(f"{path}: fails needs root, sqlstate, consequences, applied")
+        failure = Failure(
+            root=str(fails["root"]),
+            sqlstate=str(fails["sqlstate"]),
+            consequences=_strings(fails["consequences"], f"{path}: fails.consequences"),
+            applied=_strings(fails["applied"], f"{path}: fails.applied"),
+        )
+    return Expect(str(data["pattern"]), _strings(data["files"], f"{path}: files"), failure)
+
+
+def histories() -> list[str]:
+    return sorted(p.name for p in CORPUS.iterdir() if p.is_dir())
+
+
+def cases() -> Iterator[Any]:
+    for name in histories():
+        marks = [pytest.mark.xfail(strict=True, reason=MISSING[name])] if name in MISSING else []
+        yield pytest.param(name, id=name, marks=marks)
+
+
+@pytest.fixture(scope="session")
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The session's cluster cache (same path as in test_migrations, so built once)."""
+    path = tmp_path_factory.getbasetemp() / "schemaverify-cache"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SCHEMAVERIFY_CACHE_DIR", str(path))
+        yield path
+
+
+@pytest.fixture
+def in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Relative paths, as a user types them: locations and fingerprints cite them as given."""
+    monkeypatch.chdir(REPO)
+
+
+def migrations_of(name: str) -> str:
+    return f"{REL}/{name}/supabase/migrations"
+
+
+def check_json(name: str, *extra: str) -> tuple[int, dict[str, Any]]:
+    """`schemaverify check --migrations ... --format json`, as CI runs it; exit code and report."""
+    result = CliRunner().invoke(
+        app,
+        [
+            "check",
+            "--migrations",
+            migrations_of(name),
+            "--specs",
+            f"{REL}/{name}/specs",
+            "--format",
+            "json",
+            *extra,
+        ],
+        catch_exceptions=False,
+    )
+    assert result.exit_code in (0, 1), result.output
+    return result.exit_code, json.loads(result.stdout)
+
+
+def failed(report: dict[str, Any]) -> list[dict[str, Any]]:
+    return [f for f in report["findings"] if f["kind"] == "migration_failed"]
+
+
+def describe(findings: list[dict[str, Any]]) -> str:
+    return "\n".join(f"{f['location']}: {f['message']}" for f in findings)
+
+
+# --------------------------------------------------------------------------- the corpus itself
+
+
+def test_every_history_is_described_and_small() -> None:
+    """Each folder is a case; its expect.json lists exactly its files, 2 to 6 of them."""
+    names = histories()
+    assert len(names) >= 10
+    buggy = []
+    for name in names:
+        expect = load_expect(name)
+        on_disk = tuple(
+            sorted(p.name for p in (CORPUS / name / "supabase" / "migrations").glob("*.sql"))
+        )
+        assert expect.files == on_disk, name
+        assert 2 <= len(on_disk) <= 6, name
+        assert list((CORPUS / name / "specs").glob("*.yaml")), f"{name}: no spec"
+        if expect.fails is not None:
+            buggy.append(name)
+            root_file = expect.fails.root.rsplit(":", 1)[0]
+            named = {root_file, *expect.fails.consequences, *expect.fails.applied}
+            assert named == set(on_disk), name
+    assert buggy == ["broken_alter_type_owner"]
+    assert set(MISSING) <= set(names)
+
+
+# --------------------------------------------------------------------------- applying it
+
+
+@pytest.mark.parametrize("name", list(cases()))
+def test_history_applies_as_on_supabase(cache_dir: Path, in_repo: None, name: str) -> None:
+    """Every file applies (or, for the buggy history, fails exactly where and as expected)."""
+    expect = load_expect(name)
+    folder = migrations_of(name)
+    with migrated_database(folder, continue_on_error=True, progress=False) as run:
+        assert run.preset == "supabase"
+        assert [Path(f).name for f in run.files] == list(expect.files)
+        applied = [Path(f).name for f in run.applied]
+    code, report = check_json(name, "--continue-on-error")
+    failures = failed(report)
+
+    if expect.fails is None:
+        assert failures == [], describe(failures)
+        assert applied == list(expect.files)
+        serious = [f for f in report["findings"] if f["severity"] in ("error", "warning")]
+        assert serious == [], describe(serious)
+        assert code == 0
+        return
+
+    bug = expect.fails
+    assert applied == list(bug.applied)
+    roots = [f for f in failures if not f["caused_by"]]
+    assert len(roots) == 1, describe(roots)
+    root = roots[0]
+    assert root["location"].rsplit(":", 1)[0] == f"{folder}/{bug.root}", describe(roots)
+    assert root["message"].startswith(f"{bug.sqlstate} "), root["message"]
+    consequences = [f for f in failures if f["caused_by"]]
+    assert sorted(Path(f["object"]).name for f in consequences) == sorted(bug.consequences)
+    assert {f["caused_by"] for f in consequences} == {root["fingerprint"]}, describe(consequences)
+    assert code == 1
+
+
+def test_the_bug_stops_the_run_at_its_line(cache_dir: Path, in_repo: None) -> None:
+    """Without --continue-on-error the buggy history stops at its root: one failure, no more."""
+    name = "broken_alter_type_owner"
+    bug = load_expect(name).fails
+    assert bug is not None
+    code, report = check_json(name)
+    failures = failed(report)
+    assert [f["location"].rsplit(":", 1)[0] for f in failures] == [
+        f"{migrations_of(name)}/{bug.root}"
+    ]
+    assert failures[0]["caused_by"] is None
+    assert code == 1
