@@ -4,10 +4,11 @@ against production, in the same finding vocabulary and formats as `check`.
 There is no second comparison engine: every table of the `--from` catalog becomes a spec
 that states everything the catalog knows (the live `model.Table` as it is: nullability,
 defaults, every index including primary key and unique ones, foreign keys with their
-actions, RLS flags and every policy by name), and `diff.compare` runs those specs against
+actions, RLS flags and every policy by name), and `rules.compare` runs those specs against
 the `--to` catalog with `DiffOptions(strict=True)`, so that what only `--to` has is
-reported too.  The findings keep their kinds; only the messages are reworded from their
-structured `expected` (the `--from` value) and `actual` (the `--to` value), and `spec` is
+reported too.  The findings keep their kinds; the messages are written again by
+`rules.messages.between` from the same values (`expected` the `--from` value, `actual`
+the `--to` value, and the finding's details), never by parsing a message, and `spec` is
 None because no YAML file is involved.
 """
 
@@ -20,12 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from . import access
-from .diff import DiffOptions, compare
 from .dsn import redact
 from .errors import UsageError
 from .findings import Finding, sort_findings
 from .model import Catalog
+from .pipeline import Pipeline
 from .report import Report
+from .rules import DiffOptions, compare, messages
 from .sources import LiveSide, SourceOptions, open_live
 from .spec import SpecSet, TableSpec
 
@@ -98,14 +100,29 @@ def diff_catalogs(
     options = DiffOptions(
         patterns=access.load_patterns(), undocumented_schemas=tuple(schemas), strict=True
     )
-    findings = compare(specs_from_catalog(before), after, options)
+    verification = compare(specs_from_catalog(before), after, options)
     kinds = {t.qualified: t.kind for t in before.tables} | {
         t.qualified: t.kind for t in after.tables
     }
-    columns = {t.qualified: len(t.columns) for t in after.tables}
-    return sort_findings(
-        [dataclasses.replace(f, spec=None, message=_message(f, kinds, columns)) for f in findings]
-    )
+    reworded = [
+        dataclasses.replace(
+            f,
+            spec=None,
+            message=messages.between(
+                f.kind,
+                f.object,
+                f.expected,
+                f.actual,
+                dict(f.details),
+                table=f.table,
+                relkind=kinds.get(f.table, "table"),
+                before=FROM,
+                after=TO,
+            ),
+        )
+        for f in verification.findings
+    ]
+    return list(Pipeline().run(reworded))
 
 
 def _side(opts: SourceOptions, schemas: Sequence[str], flag: str) -> LiveSide:
@@ -162,81 +179,3 @@ def run_diff(
 
 def _shown(side: LiveSide) -> str:
     return side.description.get("description") or side.description.get("dsn") or "?"
-
-
-# --- messages -------------------------------------------------------------------------------
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return "none"
-    if isinstance(value, list):
-        return f"({', '.join(str(v) for v in value)})"
-    return str(value)
-
-
-def _message(f: Finding, kinds: dict[str, str], columns: dict[str, int]) -> str:
-    """The finding said in --from/--to terms: `expected` is --from's value, `actual` --to's."""
-    what = kinds.get(f.table, "table")
-    exp, act, obj = _text(f.expected), _text(f.actual), f.object
-    both = f"{act} in {TO}, {exp} in {FROM}"
-    if f.kind == "table_missing":
-        _, hint, rest = f.message.partition(" (a table of that name")
-        return f"{what} {f.table} exists in {FROM} but not in {TO}{hint}{rest}"
-    if f.kind == "table_undocumented":
-        return f"{what} {f.table} ({columns.get(f.table, 0)} columns) exists only in {TO}"
-    if f.kind == "column_missing":
-        rename = f.message.partition("; it may have been renamed to ")
-        return f"column {obj} ({exp}) exists in {FROM} but not in {TO}" + (
-            f"; it may have been renamed to {rename[2].replace('undocumented', f'only in {TO}')}"
-            if rename[1]
-            else ""
-        )
-    if f.kind == "column_undocumented":
-        return f"column {obj} ({act}) exists only in {TO}"
-    if f.kind in ("column_type_mismatch", "column_nullability_mismatch"):
-        return f"column {obj} is {both}"
-    if f.kind == "column_default_mismatch":
-        return f"column {obj} defaults to {f.actual or 'nothing'} in {TO}, " + (
-            f"{f.expected or 'nothing'} in {FROM}"
-        )
-    if f.kind == "primary_key_mismatch":
-        return f"primary key is {both}"
-    if f.kind == "unique_missing":
-        return f"({obj}) is UNIQUE in {FROM} but not in {TO}"
-    if f.kind in ("index_missing", "index_mismatch", "fk_missing", "fk_mismatch"):
-        noun = "index" if f.kind.startswith("index") else "foreign key"
-        if f.expected is None:
-            return f"{noun} {act} exists only in {TO}"
-        if f.actual is None:
-            return f"{noun} {exp} exists in {FROM} but not in {TO}"
-        if noun == "index":
-            return f"index {exp} in {FROM} is {act} in {TO}"
-        return f"foreign key on ({obj}): {_changed_clauses(exp, act)}"
-    if f.kind == "rls_disabled":
-        subject = "FORCE ROW LEVEL SECURITY" if obj == "force" else "row-level security"
-        return f"{subject} is {both}"
-    if f.kind == "rls_policy_missing":
-        if f.expected is None:
-            return f"policy {obj!r} exists only in {TO}: {act}"
-        if f.actual is None:
-            return f"policy {obj!r} exists in {FROM} but not in {TO}"
-        return f"policy {obj!r} differs: {both}"
-    return f.message
-
-
-def _changed_clauses(before: str, after: str) -> str:
-    """`ON DELETE RESTRICT in --to, ON DELETE CASCADE in --from`: only the clauses of two
-    foreign key descriptions (`(a) -> t(id) ON DELETE x ON UPDATE y`) that differ."""
-    old, new = before.split(" ON "), after.split(" ON ")
-    if len(old) != len(new):
-        return f"{after} in {TO}, {before} in {FROM}"
-    pairs = [
-        (("ON " if i else "") + o, ("ON " if i else "") + n)
-        for i, (o, n) in enumerate(zip(old, new, strict=True))
-        if o != n
-    ]
-    return (
-        "; ".join(f"{n} in {TO}, {o} in {FROM}" for o, n in pairs)
-        or f"{after} in {TO}, {before} in {FROM}"
-    )

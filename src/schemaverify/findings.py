@@ -7,7 +7,7 @@ are only ever added, never renamed; a change of meaning bumps
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -324,6 +324,10 @@ class Finding:
     location: str | None = None
     """`file:line[:column]` of a place other than a spec, e.g. a failing migration statement."""
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    details: tuple[tuple[str, Any], ...] = field(default=(), compare=False, hash=False)
+    """The values behind the message beyond `expected` and `actual` (an index's differences,
+    the same-typed columns a missing one may have been renamed to): another voice
+    (`diff`'s --from/--to wording) renders them again without parsing the message."""
     key: str | None = None
     """The object's structural key when it differs from `object` (an index is shown as
     `btree (status) WHERE status = 'pending'` but keyed by `btree(status)`; a migration
@@ -363,6 +367,7 @@ def make(
     location: str | None = None,
     extra: dict[str, Any] | None = None,
     key: str | None = None,
+    details: Mapping[str, Any] | None = None,
 ) -> Finding:
     """Build a finding with its kind's default severity."""
     return Finding(
@@ -378,6 +383,7 @@ def make(
         location=location,
         extra=extra or {},
         key=None if key == obj else key,
+        details=tuple(details.items()) if details else (),
     )
 
 

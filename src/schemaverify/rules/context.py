@@ -122,6 +122,7 @@ class TableContext:
             spec=spec,
             caused_by=caused_by,
             key=key,
+            details=details,
         )
         self.findings.append(finding)
         return finding

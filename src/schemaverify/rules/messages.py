@@ -230,3 +230,83 @@ def _rls_matrix_mismatch(obj: str | None, expected: Any, actual: Any, d: Details
         f"{role} {command.upper()} is {actual} ({d['why']}), documented as {expected}: "
         f"the database grants {_WAYS[d['direction']]} documented"
     )
+
+
+# --- the second voice: two environments (`schemaverify diff --from A --to B`) ---------------
+
+
+def between(
+    kind: str,
+    obj: str | None,
+    expected: Any,
+    actual: Any,
+    details: Details,
+    *,
+    table: str,
+    relkind: str,
+    before: str = "--from",
+    after: str = "--to",
+) -> str:
+    """A finding of a strict comparison said in two environments' terms: `expected` is the
+    `before` side's value, `actual` the `after` side's."""
+    exp, act = _side(expected), _side(actual)
+    both = f"{act} in {after}, {exp} in {before}"
+    if kind == "table_missing":
+        hint = _table_missing(obj, expected, actual, details).partition(" (a table of")[2]
+        return f"{relkind} {table} exists in {before} but not in {after}" + (
+            f" (a table of{hint}" if hint else ""
+        )
+    if kind == "table_undocumented":
+        return f"{relkind} {table} ({details.get('columns', 0)} columns) exists only in {after}"
+    if kind == "column_missing":
+        renames: Sequence[str] = details.get("renames", ())
+        return f"column {obj} ({exp}) exists in {before} but not in {after}" + (
+            f"; it may have been renamed to {' or '.join(renames)} (same type, only in {after})"
+            if renames
+            else ""
+        )
+    if kind == "column_undocumented":
+        return f"column {obj} ({act}) exists only in {after}"
+    if kind in ("column_type_mismatch", "column_nullability_mismatch", "primary_key_mismatch"):
+        subject = "primary key" if kind == "primary_key_mismatch" else f"column {obj}"
+        return f"{subject} is {both}"
+    if kind == "column_default_mismatch":
+        return f"column {obj} defaults to {actual or 'nothing'} in {after}, " + (
+            f"{expected or 'nothing'} in {before}"
+        )
+    if kind == "unique_missing":
+        return f"{exp} is UNIQUE in {before} but not in {after}"
+    if kind in ("index_missing", "index_mismatch", "fk_missing", "fk_mismatch"):
+        noun = "index" if kind.startswith("index") else "foreign key"
+        if expected is None:
+            return f"{noun} {act} exists only in {after}"
+        if actual is None:
+            return f"{noun} {exp} exists in {before} but not in {after}"
+        if noun == "index":
+            return f"index {exp} in {before} is {act} in {after}"
+        changes = [
+            f"{_fk_clause(what, live)} in {after}, {_fk_clause(what, documented)} in {before}"
+            for what, documented, live in details.get("differences", ())
+        ]
+        return f"foreign key on ({obj}): " + ("; ".join(changes) or both)
+    if kind == "rls_disabled":
+        subject = "FORCE ROW LEVEL SECURITY" if obj == "force" else "row-level security"
+        return f"{subject} is {both}"
+    if kind == "rls_policy_missing":
+        if expected is None:
+            return f"policy {obj!r} exists only in {after}: {act}"
+        if actual is None:
+            return f"policy {obj!r} exists in {before} but not in {after}"
+        return f"policy {obj!r} differs: {both}"
+    return message(kind, obj, expected, actual, details)
+
+
+def _side(value: Any) -> str:
+    return "none" if value is None else text(value)
+
+
+def _fk_clause(what: str, value: Any) -> str:
+    if what == "target":
+        return str(value)
+    clause = "ON DELETE" if what == "on_delete" else "ON UPDATE"
+    return f"{clause} {(value or 'no action').upper()}"

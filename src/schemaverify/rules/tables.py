@@ -18,7 +18,8 @@ def missing(spec: TableSpec, catalog: Catalog) -> tuple[Fact, Finding]:
     same_name = tuple(t.qualified for t in catalog.tables if t.name == spec.table.name)
     where = spec.where("table")
     fact = Fact(spec.qualified, "table", None, DRIFT, spec.qualified, None, where)
-    text = messages.message("table_missing", None, spec.qualified, None, {"same_name": same_name})
+    details = {"same_name": same_name}
+    text = messages.message("table_missing", None, spec.qualified, None, details)
     finding = make(
         spec.qualified,
         "table_missing",
@@ -27,6 +28,7 @@ def missing(spec: TableSpec, catalog: Catalog) -> tuple[Fact, Finding]:
         expected=spec.qualified,
         actual=None,
         spec=where,
+        details=details,
     )
     return fact, finding
 
@@ -40,4 +42,5 @@ def undocumented(table: Table) -> Finding:
         messages.message("table_undocumented", None, None, table.qualified, details),
         expected=None,
         actual=table.qualified,
+        details=details,
     )
