@@ -157,3 +157,64 @@ def test_python_dash_m_runs() -> None:
     )
     assert proc.returncode == 0
     assert proc.stdout.startswith("schemaverify ")
+
+
+def test_migration_errors_on_stderr_are_escaped(tmp_path: Path) -> None:
+    """`coverage`, `access` and `snapshot` print a failed migration's error on stderr: the SQL
+    error quotes a name from the file, which must draw no terminal escape or log line there."""
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "001_evil.sql").write_text(
+        'select * from "evil\x1b]0;owned\x07\n::error::x";\n', encoding="utf-8"
+    )
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs" / "t.yaml").write_text("table: t\ncolumns:\n  - name: id\n    type: int\n")
+    for command in (
+        ["coverage", "--specs", str(tmp_path / "specs")],
+        ["access"],
+        ["snapshot"],
+    ):
+        result = CliRunner().invoke(
+            app, [*command, "--migrations", str(folder)], catch_exceptions=False
+        )
+        assert result.exit_code == 1, result.output
+        assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+        assert '"evil\\x1b]0;owned\\x07\\n::error::x"' in result.stderr, result.stderr
+        assert not any(line.startswith("::") for line in result.stderr.splitlines())
+
+
+def test_error_messages_quoting_data_stay_one_line_each(tmp_path: Path) -> None:
+    """A usage error quoting a path with control characters: visible escapes, and no
+    carriage return splitting it into lines the log shows as separate ones."""
+    bad = tmp_path / "spe\rcs\x1b[2J"
+    result = CliRunner().invoke(app, ["lint", "--specs", str(bad)], catch_exceptions=False)
+    assert result.exit_code == 2
+    assert "\x1b" not in result.stderr and "\r" not in result.stderr
+    assert "spe\\rcs\\x1b[2J" in result.stderr, result.stderr
+
+
+def test_output_file_write_errors_name_the_file(tmp_path: Path) -> None:
+    """Every command writing `-o FILE` says which file could not be written, exit 2."""
+    from schemaverify import snapshot
+    from schemaverify.model import Catalog
+
+    snap = tmp_path / "snap.json"
+    snap.write_text(
+        snapshot.dump(Catalog(tables=(), server_version=180000, schemas=("public",))),
+        encoding="utf-8",
+    )
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs" / "t.yaml").write_text("table: t\ncolumns:\n  - name: id\n    type: int\n")
+    target = tmp_path / "a-directory"
+    target.mkdir()
+    for command in (
+        ["coverage", "--specs", str(tmp_path / "specs")],
+        ["coverage", "--specs", str(tmp_path / "specs"), "--format", "json"],
+        ["access"],
+        ["check", "--specs", str(tmp_path / "specs")],
+    ):
+        result = CliRunner().invoke(
+            app, [*command, "--snapshot", str(snap), "-o", str(target)], catch_exceptions=False
+        )
+        assert result.exit_code == 2, (command, result.output)
+        assert result.stderr == f"{target}: cannot write report: Is a directory\n", command

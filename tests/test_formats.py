@@ -694,3 +694,39 @@ def test_readme_ci_recipes_parse_and_use_real_options() -> None:
     assert "--output junit=report.xml" in command
     for line in re.findall(r"^schemaverify (\w+) (.*)$", recipes, re.M):
         assert _flags(line[1]) <= _params(line[0]), line
+
+
+def test_undecodable_migration_file_name_in_json_sarif_and_junit(tmp_path: Path) -> None:
+    """A file name with a byte that is not UTF-8 (`\\xff`) reaches the findings as a lone
+    surrogate (`\\udcff`): every file format still writes, JSON keeps the name exactly (as a
+    `\\udcff` escape), SARIF percent-encodes the byte, JUnit shows a replacement character."""
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    raw = os.fsencode(folder) + b"/001_\xff.sql"
+    fd = os.open(raw, os.O_CREAT | os.O_WRONLY, 0o644)
+    os.write(fd, b"create table t (id int);\nselect * from missing_table;\n")
+    os.close(fd)
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "t.yaml").write_text("table: t\ncolumns:\n  - name: id\n    type: integer\n")
+    out = {fmt: tmp_path / f"report.{fmt}" for fmt in ("json", "sarif", "junit")}
+    result = CliRunner().invoke(
+        app,
+        ["check", "--migrations", str(folder), "--specs", str(specs), "--format", "json"]
+        + [arg for fmt, path in out.items() for arg in ("-o", f"{fmt}={path}")],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 1, result.output
+    name = os.fsdecode(raw)
+    assert "\udcff" in name
+    report = json.loads(out["json"].read_text(encoding="utf-8"))
+    (failed,) = [f for f in report["findings"] if f["kind"] == "migration_failed"]
+    assert failed["location"] == f"{name}:2:15"
+    assert "\\udcff" in out["json"].read_text(encoding="utf-8")
+    sarif = json.loads(out["sarif"].read_text(encoding="utf-8"))
+    (result_,) = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "migration_failed"]
+    uri = result_["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri.endswith("/001_%FF.sql"), uri
+    suite = ET.parse(out["junit"]).getroot()
+    (failure,) = suite.iter("failure")
+    assert "001_\ufffd.sql:2:15" in (failure.text or "")

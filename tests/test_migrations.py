@@ -517,3 +517,31 @@ def test_a_killed_session_is_placed_at_its_statement_and_the_run_reconnects(
         assert rows(run.dsn, "select to_regclass('a') is null, to_regclass('b') is not null") == [
             (True, True)
         ]
+
+
+def test_progress_shows_file_names_as_text_not_markup(capsys: pytest.CaptureFixture[str]) -> None:
+    """A file named like Rich markup (`[/red].sql`) is shown as its name, never parsed."""
+    from schemaverify.migrations.progress import RichReporter
+
+    reporter = RichReporter()
+    reporter.begin_files(2)
+    for name in ("[/red].sql", "[bold]x\x1b[2J.sql"):
+        reporter.file_started(name)
+        reporter.file_done(name, False)
+    reporter.close()
+    err = capsys.readouterr().err
+    assert "✗ [/red].sql failed" in err
+    assert "✗ [bold]x\\x1b[2J.sql failed" in err
+
+
+def test_symlink_loops_are_no_crash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`Path.resolve` raises RuntimeError on a symlink loop: layout detection and shown paths
+    must not."""
+    from schemaverify.config import shown_path
+    from schemaverify.migrations import looks_like_supabase
+
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    monkeypatch.chdir(tmp_path)
+    assert looks_like_supabase(str(loop / "x.sql")) is False
+    assert shown_path(loop / "x.sql") == str(Path("loop") / "x.sql")

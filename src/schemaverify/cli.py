@@ -13,9 +13,10 @@ import sys
 import typer
 
 from . import __version__
-from .cliutil import flush_stdout, guard_stdout, unexpected_error
+from .cliutil import flush_stdout, guard_stdout, say_lines, unexpected_error
 from .commands import register_all
 from .errors import EXIT_INTERNAL, SchemaverifyError
+from .escape import log_safe, visible
 
 app = typer.Typer(
     name="schemaverify",
@@ -50,8 +51,7 @@ register_all(app)
 
 def report_error(err: SchemaverifyError) -> int:
     """Print an expected error as users read it (`file:line: reason`); return its exit code."""
-    for line in str(err).splitlines() or [type(err).__name__]:
-        sys.stderr.write(f"{line}\n")
+    say_lines(str(err) or type(err).__name__)
     return err.exit_code
 
 
@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> None:
         code = unexpected_error(err)
         if code is not None:
             sys.exit(code)
-        sys.stderr.write(f"internal error: {type(err).__name__}: {err}\n")
+        sys.stderr.write(log_safe(visible(f"internal error: {type(err).__name__}: {err}")) + "\n")
         sys.stderr.write(
             "please report this with the command you ran (run with SCHEMAVERIFY_DEBUG=1).\n"
         )

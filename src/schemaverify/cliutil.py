@@ -23,11 +23,13 @@ import io
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 import typer
 
-from .errors import EXIT_BROKEN_PIPE, EXIT_USAGE, SchemaverifyError
+from .errors import EXIT_BROKEN_PIPE, EXIT_USAGE, SchemaverifyError, UsageError
+from .escape import log_safe, visible
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -85,12 +87,35 @@ def guard_stdout() -> None:
 
 
 def _say(line: str) -> None:
-    """One line on stderr, unless stderr itself cannot be written (nothing left to tell)."""
+    """One line on stderr, unless stderr itself cannot be written (nothing left to tell).
+
+    The line quotes data (paths, schema names, SQL error texts): control characters become
+    visible escapes, and no line it prints is a CI workflow command."""
     try:
-        sys.stderr.write(f"{line}\n")
+        sys.stderr.write(f"{log_safe(visible(line))}\n")
         sys.stderr.flush()
     except (OSError, ValueError):
         pass
+
+
+def say_lines(text: str) -> None:
+    """A message of ours on stderr: its `\n` are line breaks, anything else is escaped."""
+    for line in text.split("\n"):
+        _say(line)
+
+
+def warn_finding(place: str | None, message: str) -> None:
+    """A finding (a failed migration) on stderr as `place: message`, both parts data."""
+    _say(f"{place}: {message}" if place else message)
+
+
+def write_output(path: Path, text: str, what: str = "report") -> None:
+    """Write an output file (`-o FILE`) or fail naming it: `FILE: cannot write report: reason`,
+    exit 2, the same for every command."""
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise UsageError(f"{path}: cannot write {what}: {err.strerror or err}") from None
 
 
 def _silence_stdout() -> None:
@@ -176,8 +201,7 @@ def handles_errors(fn: Callable[P, R]) -> Callable[P, R]:
             result = fn(*args, **kwargs)
         except SchemaverifyError as err:
             flush_stdout()  # what was printed before the error comes first
-            for line in str(err).splitlines() or [type(err).__name__]:
-                _say(line)
+            say_lines(str(err) or type(err).__name__)
             raise typer.Exit(err.exit_code) from None
         except typer.Exit:
             failed = flush_stdout()

@@ -167,37 +167,25 @@ class Settings:
         return {kind: s.value for kind, s in self.severity.items()}
 
     def source_options(self, *, continue_on_error: bool = False) -> SourceOptions:
-        """The `sources.SourceOptions` of this run.  `snapshot` and the migration limits are
-        passed only when SourceOptions has those fields, so this module does not depend on
-        their arrival."""
+        """The `sources.SourceOptions` of this run."""
         from .sources import SourceOptions
 
         given = [key for key in SOURCE_KEYS if getattr(self, key).value]
         if not given and self.dsn_problem:
             raise UsageError(self.dsn_problem)
-        names = {f.name for f in dataclasses.fields(SourceOptions)}
-        values: dict[str, Any] = {
-            "dsn": self.dsn.value,
-            "migrations": self.migrations.value,
+        return SourceOptions(
+            dsn=self.dsn.value,
+            migrations=self.migrations.value,
+            snapshot=self.snapshot.value,
             # A preset is a default for migrations; with another source it means nothing.
-            "preset": self.preset.value if self.migrations.value else None,
-            "continue_on_error": continue_on_error,
-            "statement_timeout_ms": self.statement_timeout.value,
-            "lock_timeout_ms": self.lock_timeout.value,
-            "connect_timeout_s": self.connect_timeout.value,
-        }
-        if "snapshot" in names:
-            values["snapshot"] = self.snapshot.value
-        elif self.snapshot.value:
-            raise UsageError(f"{self.snapshot.origin}: snapshots are not supported by this build")
-        values.update(
-            (name, value)
-            for name, value in migration_limit_options(
-                self.migration_statement_timeout.value, self.migration_timeout.value
-            ).items()
-            if name in names
+            preset=self.preset.value if self.migrations.value else None,
+            continue_on_error=continue_on_error,
+            statement_timeout_ms=self.statement_timeout.value,
+            lock_timeout_ms=self.lock_timeout.value,
+            connect_timeout_s=self.connect_timeout.value,
+            migration_statement_timeout_ms=self.migration_statement_timeout.value,
+            migration_timeout_s=self.migration_timeout.value,
         )
-        return SourceOptions(**values)
 
     def items(self) -> list[tuple[str, Setting[Any]]]:
         """Every setting in display order; severity overrides as `severity.<kind>`."""
@@ -242,14 +230,6 @@ class Settings:
         return out
 
 
-def migration_limit_options(statement_timeout_ms: int, timeout_s: int) -> dict[str, int]:
-    """The `SourceOptions` fields of the migration limits (see sources.SourceOptions)."""
-    return {
-        "migration_statement_timeout_ms": statement_timeout_ms,
-        "migration_timeout_s": timeout_s,
-    }
-
-
 def with_migration_limits(
     options: SourceOptions, statement_timeout_ms: int | None, timeout_s: int | None
 ) -> SourceOptions:
@@ -257,13 +237,13 @@ def with_migration_limits(
     configuration (`snapshot`, `diff`): checked like the file's values, defaults if None."""
     cli = {"migration_statement_timeout": statement_timeout_ms, "migration_timeout": timeout_s}
     _check_cli(cli)
-    limits = migration_limit_options(
-        statement_timeout_ms or DEFAULT_TIMEOUTS["migration_statement_timeout"],
-        timeout_s or DEFAULT_TIMEOUTS["migration_timeout"],
+    return dataclasses.replace(
+        options,
+        migration_statement_timeout_ms=(
+            statement_timeout_ms or DEFAULT_TIMEOUTS["migration_statement_timeout"]
+        ),
+        migration_timeout_s=timeout_s or DEFAULT_TIMEOUTS["migration_timeout"],
     )
-    names = {f.name for f in dataclasses.fields(options)}
-    given: dict[str, Any] = {k: v for k, v in limits.items() if k in names}
-    return dataclasses.replace(options, **given)
 
 
 # --- finding and reading the file ------------------------------------------
@@ -294,7 +274,9 @@ class ConfigFile:
 def shown_path(path: Path) -> str:
     """A path as messages show it: relative when under the current directory."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        # realpath, not Path.resolve: a symlink loop raises RuntimeError there.
+        here = Path(os.path.realpath(Path.cwd()))
+        return str(Path(os.path.realpath(path)).relative_to(here))
     except (ValueError, OSError):
         return str(path)
 
@@ -760,5 +742,7 @@ def _mark_overridden(
 
 
 def emit_warnings(settings: Settings) -> None:
+    from .cliutil import say_lines
+
     for line in settings.warnings:
-        sys.stderr.write(f"{line}\n")
+        say_lines(line)

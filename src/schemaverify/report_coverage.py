@@ -6,7 +6,6 @@ printed lines through `escape.log_safe`).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from rich.console import Console
@@ -15,6 +14,7 @@ from rich.text import Text
 
 from .coverage import Coverage
 from .escape import guarded, terminal
+from .report_json import dumps
 
 COVERAGE_SCHEMA_VERSION = 1
 
@@ -44,7 +44,7 @@ def coverage_dict(cov: Coverage) -> dict[str, Any]:
 
 
 def render_json(cov: Coverage) -> str:
-    return json.dumps(coverage_dict(cov), indent=2, ensure_ascii=False) + "\n"
+    return dumps(coverage_dict(cov))
 
 
 def render_table(cov: Coverage, console: Console) -> None:

@@ -8,12 +8,27 @@ emitted in a fixed order.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
-from . import __version__
+from . import __version__, values
 from .baseline import report_fields, summary_fields
 from .findings import REPORT_SCHEMA_VERSION, Finding
 from .report import Report
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def escape_surrogates(text: str) -> str:
+    """JSON text written with `ensure_ascii=False`, its lone surrogates (an undecodable byte
+    of a file name, `\\udcff`) as `\\uXXXX` escapes: the same JSON value, which no encoder
+    refuses.  A lone surrogate only occurs inside a JSON string, where the escape means it."""
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def dumps(value: Any) -> str:
+    """Indented, non-ASCII text kept readable, every string encodable (`escape_surrogates`)."""
+    return escape_surrogates(json.dumps(value, indent=2, ensure_ascii=False, default=str)) + "\n"
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:
@@ -22,8 +37,8 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "kind": f.kind,
         "object": f.object,
         "severity": f.severity,
-        "expected": f.expected,
-        "actual": f.actual,
+        "expected": values.shown(f.expected),
+        "actual": values.shown(f.actual),
         "message": f.message,
         "spec": f.spec,
         "location": f.location,
@@ -59,4 +74,4 @@ def report_dict(report: Report) -> dict[str, Any]:
 
 
 def render(report: Report) -> str:
-    return json.dumps(report_dict(report), indent=2, ensure_ascii=False, default=str) + "\n"
+    return dumps(report_dict(report))

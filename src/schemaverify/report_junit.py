@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
+from . import values
 from .findings import KINDS, Finding, at_or_above
 from .report import Report, place_of
 
@@ -26,8 +27,9 @@ SUITE = "schemaverify"
 MIGRATIONS = "migrations"
 BASELINE = "baseline"
 
-# Characters XML 1.0 cannot carry at all (SQL error texts may hold any of them).
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Characters XML 1.0 cannot carry at all (SQL error texts may hold any of them), and lone
+# surrogates (an undecodable byte of a file name), which no encoder writes.
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _clean(text: str) -> str:
@@ -53,8 +55,8 @@ def failure_text(f: Finding) -> str:
     if f.object:
         lines.append(f"object: {f.object}")
     if f.expected is not None or f.actual is not None:
-        lines.append(f"expected: {_value(f.expected)}")
-        lines.append(f"actual: {_value(f.actual)}")
+        lines.append(f"expected: {_value(values.shown(f.expected))}")
+        lines.append(f"actual: {_value(values.shown(f.actual))}")
     if f.caused_by:
         lines.append(f"caused by: {f.caused_by}")
     return "\n".join(lines)

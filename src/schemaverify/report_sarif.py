@@ -14,14 +14,14 @@ logical location.
 
 from __future__ import annotations
 
-import json
 from pathlib import PurePath
 from typing import Any
 from urllib.parse import quote
 
-from . import __version__
+from . import __version__, values
 from .findings import KINDS, Finding
 from .report import Report, place_of
+from .report_json import dumps
 
 SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -38,7 +38,9 @@ def artifact_location(path: str) -> dict[str, str]:
     code scanning resolves against; an absolute one becomes a `file:` URI."""
     if PurePath(path).is_absolute():
         return {"uri": PurePath(path).as_uri()}
-    return {"uri": quote(PurePath(path).as_posix(), safe="/"), "uriBaseId": SRCROOT}
+    # surrogateescape: an undecodable byte of a file name is that byte, percent-encoded.
+    uri = quote(PurePath(path).as_posix(), safe="/", errors="surrogateescape")
+    return {"uri": uri, "uriBaseId": SRCROOT}
 
 
 def _rule(name: str) -> dict[str, Any]:
@@ -85,8 +87,8 @@ def _result(f: Finding, rule_index: dict[str, int], specs: str | None) -> dict[s
             "table": f.table or None,
             "object": f.object,
             "severity": f.severity,
-            "expected": f.expected,
-            "actual": f.actual,
+            "expected": values.shown(f.expected),
+            "actual": values.shown(f.actual),
             "caused_by": f.caused_by,
         },
     }
@@ -130,4 +132,4 @@ def sarif_dict(report: Report) -> dict[str, Any]:
 
 
 def render(report: Report) -> str:
-    return json.dumps(sarif_dict(report), indent=2, ensure_ascii=False, default=str) + "\n"
+    return dumps(sarif_dict(report))

@@ -189,7 +189,9 @@ def dump(
         if position < len(items) - 1:
             lines[-1] += ","
     lines.append("}")
-    return "\n".join(lines) + "\n"
+    from .report_json import escape_surrogates  # a source path may hold an undecodable byte
+
+    return escape_surrogates("\n".join(lines) + "\n")
 
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(", ", ": ")).encode

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from ..cliutil import handles_errors
+from ..cliutil import handles_errors, warn_finding, write_output
 from ..errors import UsageError
 from .check import DsnOpt, MigrationsOpt, PresetOpt, SchemaOpt, SnapshotOpt
 from .config import (
@@ -117,7 +117,7 @@ def register(app: typer.Typer) -> None:
         with open_live(resolved.source_options(), schemas) as live:
             if live.catalog is None:
                 for f in live.findings:
-                    sys.stderr.write(f"{f.location or f.object}: {f.message}\n")
+                    warn_finding(f.location or f.object, f.message)
                 raise typer.Exit(1)
             catalog, source = live.catalog, live.description
         if wanted:
@@ -140,7 +140,4 @@ def register(app: typer.Typer) -> None:
             print_table(matrices, Console(highlight=False), source)
             text = render_text(matrices, source)
         if output is not None:
-            try:
-                output.write_text(text, encoding="utf-8")
-            except OSError as err:
-                raise UsageError(f"{output}: cannot write: {err.strerror}") from None
+            write_output(output, text)

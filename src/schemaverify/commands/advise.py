@@ -14,7 +14,7 @@ from pathlib import Path
 
 import typer
 
-from ..cliutil import handles_errors
+from ..cliutil import handles_errors, warn_finding, write_output
 from ..errors import UsageError
 from ..formats import FORMATS
 from .check import (
@@ -149,18 +149,13 @@ def register(app: typer.Typer) -> None:
         if write_baseline is not None:
             if not read:  # a failed migration stopped the run: nothing to record
                 for f in report.findings:
-                    sys.stderr.write(f"{f.location or f.object}: {f.message}\n")
-                sys.stderr.write(f"no schema was read; {write_baseline} left unchanged\n")
+                    warn_finding(f.location or f.object, f.message)
+                warn_finding(None, f"no schema was read; {write_baseline} left unchanged")
                 raise typer.Exit(1)
             text = baselines.record(
                 report.findings, created=datetime.date.today(), previous=previous
             )
-            try:
-                write_baseline.write_text(text, encoding="utf-8")
-            except OSError as err:
-                raise UsageError(
-                    f"{write_baseline}: cannot write baseline: {err.strerror}"
-                ) from None
+            write_output(write_baseline, text, "baseline")
             count = len({f.fingerprint for f in report.findings})
             sys.stdout.write(f"recorded {count} findings in {write_baseline}\n")
             return

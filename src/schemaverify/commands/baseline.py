@@ -8,8 +8,7 @@ from pathlib import Path
 
 import typer
 
-from ..cliutil import handles_errors
-from ..errors import UsageError
+from ..cliutil import handles_errors, warn_finding, write_output
 from .check import DsnOpt, MigrationsOpt, PresetOpt, SchemaOpt, SnapshotOpt, SpecsOpt
 from .config import (
     AccessPatternsOpt,
@@ -91,14 +90,11 @@ def register(app: typer.Typer) -> None:
         if report.tables_checked and not report.tables:
             # A failed migration stopped the run: recording now would drop every table entry.
             for f in report.findings:
-                sys.stderr.write(f"{f.location or f.spec or f.object}: {f.message}\n")
-            sys.stderr.write(f"no schema was read; {target} left unchanged\n")
+                warn_finding(f.location or f.spec or f.object, f.message)
+            warn_finding(None, f"no schema was read; {target} left unchanged")
             raise typer.Exit(1)
         text = baselines.record(report.findings, created=datetime.date.today(), previous=previous)
-        try:
-            target.write_text(text, encoding="utf-8")
-        except OSError as err:
-            raise UsageError(f"{target}: cannot write baseline: {err.strerror}") from None
+        write_output(target, text, "baseline")
         count = len({f.fingerprint for f in report.findings})
         kept = sum(1 for e in previous.entries if e.reason or e.expires) if previous else 0
         note = " (reason and expires kept from the previous file)" if kept else ""

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from ..cliutil import handles_errors
+from ..cliutil import handles_errors, write_output
 from ..errors import EXIT_CLEAN, EXIT_DRIFT, UsageError
 from ..formats import FORMATS, renderer
 from .config import (
@@ -46,10 +46,7 @@ def parse_outputs(outputs: list[str], default_format: str) -> list[tuple[str, Pa
 def emit(report: Report, fmt: str, outputs: list[tuple[str, Path]]) -> None:
     """Write each requested file, then the terminal view on stdout."""
     for out_fmt, path in outputs:
-        try:
-            path.write_text(renderer(out_fmt)(report), encoding="utf-8")
-        except OSError as err:
-            raise UsageError(f"{path}: cannot write report: {err.strerror}") from None
+        write_output(path, renderer(out_fmt)(report))
     if fmt == "table":
         from rich.console import Console
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from ..cliutil import handles_errors
+from ..cliutil import handles_errors, warn_finding, write_output
 from ..errors import UsageError
 from .check import DsnOpt, MigrationsOpt, PresetOpt, SchemaOpt, SnapshotOpt, SpecsOpt
 from .config import (
@@ -76,7 +76,7 @@ def register(app: typer.Typer) -> None:
         with open_live(source, schemas_to_read(spec_set, schema)) as live:
             if live.catalog is None:
                 for f in live.findings:
-                    sys.stderr.write(f"{f.location or f.object}: {f.message}\n")
+                    warn_finding(f.location or f.object, f.message)
                 raise typer.Exit(1)
             # Tenant globs resolve as in `check`: templates become one spec per matched schema.
             where = live.description.get("description") or "the database"
@@ -89,12 +89,12 @@ def register(app: typer.Typer) -> None:
         if fmt == "json":
             text = render_json(cov)
             if output:
-                output.write_text(text, encoding="utf-8")
+                write_output(output, text)
             else:
                 sys.stdout.write(text)
         else:
             render_table(cov, Console(highlight=False))
             if output:
-                output.write_text(render_json(cov), encoding="utf-8")
+                write_output(output, render_json(cov))
         if min_coverage is not None and cov.ratio * 100 < min_coverage:
             raise typer.Exit(1)

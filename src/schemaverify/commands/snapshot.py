@@ -13,7 +13,7 @@ from pathlib import Path
 
 import typer
 
-from ..cliutil import handles_errors
+from ..cliutil import handles_errors, warn_finding
 from ..errors import UsageError
 from .check import DsnOpt, MigrationsOpt, PresetOpt
 from .config import MigrationStatementTimeoutOpt, MigrationTimeoutOpt
@@ -72,9 +72,9 @@ def register(app: typer.Typer) -> None:
         schemas = tuple(dict.fromkeys(schema or ["public"]))
         with open_live(source, schemas) as live:
             for f in live.findings:
-                sys.stderr.write(f"{f.location or f.object}: {f.severity}: {f.message}\n")
+                warn_finding(f.location or f.object, f"{f.severity}: {f.message}")
             if live.catalog is None:
-                sys.stderr.write("no snapshot written: the migrations did not apply\n")
+                warn_finding(None, "no snapshot written: the migrations did not apply")
                 raise typer.Exit(1)
             catalog, description = live.catalog, live.description
         created = datetime.now(timezone.utc).isoformat(timespec="seconds") if timestamp else None
@@ -82,9 +82,10 @@ def register(app: typer.Typer) -> None:
             sys.stdout.write(snapshot.dump(catalog, source=description, created_at=created))
         else:
             snapshot.write(catalog, output, source=description, created_at=created)
-            sys.stderr.write(
+            warn_finding(
+                None,
                 f"wrote {output}: {len(catalog.tables)} relations of schema "
-                f"{', '.join(catalog.schemas)}\n"
+                f"{', '.join(catalog.schemas)}",
             )
         # A migration that failed (with --continue-on-error) leaves a partial schema: the
         # snapshot is written, for inspection, but the run does not pass.

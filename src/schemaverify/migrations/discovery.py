@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import os
 from pathlib import Path
 
 from ..errors import UsageError
@@ -59,7 +60,8 @@ def _anchor(target: str) -> Path:
 
 def looks_like_supabase(target: str) -> bool:
     """True for `.../supabase/migrations` (the Supabase CLI layout) and files inside it."""
-    parts = _anchor(target).resolve().parts
+    # realpath, not Path.resolve: a symlink loop raises RuntimeError there.
+    parts = Path(os.path.realpath(_anchor(target))).parts
     return len(parts) >= 2 and parts[-2:] == ("supabase", "migrations")
 
 

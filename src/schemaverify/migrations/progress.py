@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
+from ..escape import visible
 from .runner import SilentReporter
 
 if TYPE_CHECKING:
@@ -56,15 +57,21 @@ class RichReporter:
         progress.update(task, total=total, completed=0, description="applying migrations")
 
     def file_started(self, name: str) -> None:
+        from rich.markup import escape
+
         progress, task = self._ensure()
         failed = f" [red]({self._failed} failed)[/red]" if self._failed else ""
-        progress.update(task, description=f"applying {name}{failed}")
+        # The description is Rich markup: the name (data) has its brackets escaped.
+        progress.update(task, description=f"applying {escape(visible(name))}{failed}")
 
     def file_done(self, name: str, ok: bool) -> None:
+        from rich.text import Text
+
         progress, task = self._ensure()
         if not ok:
             self._failed += 1
-            progress.console.print(f"[red]✗[/red] {name} failed")
+            # A Text, never markup: a file may be named `[/red].sql`.
+            progress.console.print(Text.assemble(("✗", "red"), f" {visible(name)} failed"))
         progress.advance(task)
 
     def close(self) -> None:
