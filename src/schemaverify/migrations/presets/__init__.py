@@ -4,8 +4,10 @@ A preset recreates what a hosting platform provides before any migration
 runs (Supabase: roles, `auth`, `storage`, `extensions`, ...).  Shim
 extensions are pure-SQL stand-ins, found through PostgreSQL 18's
 `extension_control_path`, for extensions the embedded build lacks
-(`uuid-ossp`, `pgcrypto`, `pg_cron`), so that `CREATE EXTENSION` lines in a
-migration history succeed with every preset, including `none`.
+(`uuid-ossp`, `pgcrypto`, `pg_cron`, and the Supabase ones: `pg_net`, `http`,
+`pgjwt`, `supabase_vault`, `pgsodium`, `pg_graphql`, `pgtap`), so that `CREATE
+EXTENSION` lines in a migration history succeed with every preset, including
+`none`.  Each is documented in its script: what it does, and what it refuses.
 
 Migrations are untrusted code, so they never run as a superuser.  Every
 preset has the same shape as hosted Supabase (and RDS, Cloud SQL): the
@@ -27,6 +29,7 @@ rebuilds the cached cluster on the next run.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from importlib import resources
 
 PRESETS = ("none", "supabase")
@@ -65,11 +68,60 @@ TRUSTED_EXTENSIONS = (
     "vector",
 )
 
-_SHIMS: dict[str, tuple[str, str, str, bool]] = {
-    # name: (version, script file, comment, relocatable)
-    "uuid-ossp": ("1.1", "uuid-ossp--1.1.sql", "generate universally unique identifiers", True),
-    "pgcrypto": ("1.3", "pgcrypto--1.3.sql", "cryptographic functions", False),
-    "pg_cron": ("1.6", "pg_cron--1.6.sql", "job scheduler: jobs are recorded, never run", False),
+
+@dataclass(frozen=True)
+class Shim:
+    """A pure-SQL stand-in extension, written as a package PostgreSQL installs itself.
+
+    `version` is the version hosted Supabase installs by default, so
+    `pg_extension.extversion` and `ALTER EXTENSION ... UPDATE` read as there.
+    `older` are versions Supabase has shipped that histories name (`CREATE
+    EXTENSION ... VERSION`, `ALTER EXTENSION ... UPDATE TO`): each gets an empty
+    update script in both directions, so naming it succeeds and only relabels the
+    install, whose objects stay those of `version`.  `schema` fixes the schema as
+    the real control file does; `requires` lists what `CASCADE` installs first.
+    """
+
+    version: str
+    comment: str
+    relocatable: bool = False
+    schema: str | None = None
+    requires: tuple[str, ...] = ()
+    older: tuple[str, ...] = ()
+
+
+_SHIMS: dict[str, Shim] = {
+    "uuid-ossp": Shim("1.1", "generate universally unique identifiers", relocatable=True),
+    "pgcrypto": Shim("1.3", "cryptographic functions"),
+    "pg_cron": Shim("1.6", "job scheduler: jobs are recorded, never run"),
+    # The objects live in schema net whatever WITH SCHEMA says, as with pg_net itself.
+    "pg_net": Shim(
+        "0.19.5",
+        "async HTTP: requests are recorded in net.http_request_queue, never sent",
+        older=("0.10.0", "0.11.0", "0.14.0"),
+    ),
+    "http": Shim("1.6", "HTTP client: every request raises, there is no network", older=("1.5",)),
+    "pgjwt": Shim("0.2.0", "JSON Web Token API", requires=("pgcrypto",), older=("0.1.0",)),
+    "supabase_vault": Shim(
+        "0.3.1",
+        "Supabase Vault: secrets are stored NOT encrypted",
+        schema="vault",
+        older=("0.2.8",),
+    ),
+    "pgsodium": Shim(
+        "3.1.8",
+        "libsodium API: keys are recorded, every cryptographic call raises",
+        schema="pgsodium",
+    ),
+    "pg_graphql": Shim(
+        "1.5.11",
+        "GraphQL: queries are answered with an error",
+        schema="graphql",
+        older=("1.5.7",),
+    ),
+    "pgtap": Shim(
+        "1.3.3", "unit testing: a subset of pgTAP's assertions", older=("1.1.0", "1.2.0")
+    ),
 }
 
 
@@ -98,17 +150,28 @@ def preset_sql(name: str) -> str:
 
 
 def shim_extension_files() -> dict[str, str]:
-    """File name -> text of every shim extension's control and script file."""
+    """File name -> text of every shim extension's control, install and update scripts."""
     files: dict[str, str] = {}
-    for name, (version, script, comment, relocatable) in _SHIMS.items():
-        files[f"{name}.control"] = (
+    for name, shim in _SHIMS.items():
+        control = (
             f"# schemaverify shim: the embedded PostgreSQL build has no {name}\n"
-            f"comment = '{comment} (schemaverify shim)'\n"
-            f"default_version = '{version}'\n"
-            f"relocatable = {'true' if relocatable else 'false'}\n"
+            f"comment = {_quote(shim.comment + ' (schemaverify shim)')}\n"
+            f"default_version = {_quote(shim.version)}\n"
+            f"relocatable = {'true' if shim.relocatable else 'false'}\n"
             "trusted = true\n"
         )
-        files[script] = _read("shims", script)
+        if shim.schema is not None:
+            control += f"schema = {_quote(shim.schema)}\n"
+        if shim.requires:
+            control += f"requires = {_quote(', '.join(shim.requires))}\n"
+        files[f"{name}.control"] = control
+        files[f"{name}--{shim.version}.sql"] = _read("shims", f"{name}--{shim.version}.sql")
+        for old in shim.older:
+            for src, dst in ((old, shim.version), (shim.version, old)):
+                files[f"{name}--{src}--{dst}.sql"] = (
+                    f"-- schemaverify shim of {name}: {src} -> {dst} only relabels the install;\n"
+                    f"-- its objects are those of {shim.version}, Supabase's default version.\n"
+                )
     return files
 
 
