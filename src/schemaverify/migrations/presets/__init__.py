@@ -146,7 +146,10 @@ def preset_sql(name: str) -> str:
     roles = _read("roles.sql")
     if name == "none":
         return roles
-    return roles + "\n" + _read(f"{name}.sql")
+    # Generated from one description per platform component (presets/supabase/*.yaml).
+    from .platform import supabase_sql
+
+    return roles + "\n" + supabase_sql()
 
 
 def shim_extension_files() -> dict[str, str]:
