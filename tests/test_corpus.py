@@ -38,19 +38,16 @@ REL = "tests/corpus"
 MISSING: dict[str, str] = {
     "extension_spellings": "preset pre-installs vector, pg_trgm and pg_cron, which Supabase only "
     'makes available (42710 extension "vector" already exists)',
-    "extension_network": "stand-ins for http, pg_net, pgjwt and pgtap "
-    '(0A000 extension "http" is not available)',
-    "chatbot_ui_like": 'http and pg_net stand-ins (0A000 extension "http" is not available)',
     "database_webhooks": "supabase_functions.http_request "
     '(3F000 schema "supabase_functions" does not exist)',
-    "vault_scheduled_functions": "pg_net and supabase_vault stand-ins "
-    '(0A000 extension "pg_net" is not available, 3F000 schema "vault" does not exist)',
+    "vault_scheduled_functions": "supabase_vault installed as on a new project "
+    '(3F000 schema "vault" does not exist)',
     "realtime_broadcast": "realtime.messages, realtime.topic(), realtime.send() and "
     'realtime.broadcast_changes() (3F000 schema "realtime" does not exist)',
-    "pulled_schema_dump": "pg_net, pg_graphql, pgjwt and supabase_vault stand-ins, pg_trgm not "
-    'pre-installed (0A000 extension "pg_net" is not available)',
-    "pulled_dump_pgsodium": "pgsodium stand-in with pgsodium.valid_key and the pgsodium_keyiduser "
-    'role (0A000 extension "pgsodium" is not available)',
+    "pulled_schema_dump": "schemas graphql and graphql_public, pg_trgm not pre-installed "
+    '(3F000 schema "graphql" does not exist)',
+    "pulled_dump_pgsodium": "schema pgsodium for CREATE EXTENSION ... WITH SCHEMA pgsodium, "
+    'role pgsodium_keyiduser (3F000 schema "pgsodium" does not exist)',
     "auth_mfa_functions": "auth.mfa_factors, auth.sessions, auth.identities.provider, "
     "auth.refresh_tokens, auth.audit_log_entries "
     '(42P01 relation "auth.mfa_factors" does not exist)',
