@@ -36,21 +36,6 @@ CORPUS = Path(__file__).resolve().parent / "corpus"
 REL = "tests/corpus"
 
 MISSING: dict[str, str] = {
-    "extension_spellings": "preset pre-installs vector, pg_trgm and pg_cron, which Supabase only "
-    'makes available (42710 extension "vector" already exists)',
-    "database_webhooks": "supabase_functions.http_request "
-    '(3F000 schema "supabase_functions" does not exist)',
-    "vault_scheduled_functions": "supabase_vault installed as on a new project "
-    '(3F000 schema "vault" does not exist)',
-    "realtime_broadcast": "realtime.messages, realtime.topic(), realtime.send() and "
-    'realtime.broadcast_changes() (3F000 schema "realtime" does not exist)',
-    "pulled_schema_dump": "schemas graphql and graphql_public, pg_trgm not pre-installed "
-    '(3F000 schema "graphql" does not exist)',
-    "pulled_dump_pgsodium": "schema pgsodium for CREATE EXTENSION ... WITH SCHEMA pgsodium, "
-    'role pgsodium_keyiduser (3F000 schema "pgsodium" does not exist)',
-    "auth_mfa_functions": "auth.mfa_factors, auth.sessions, auth.identities.provider, "
-    "auth.refresh_tokens, auth.audit_log_entries "
-    '(42P01 relation "auth.mfa_factors" does not exist)',
     "broken_alter_type_owner": "caused_by on failures that follow from an earlier failed file "
     "(today every migration_failed is a root cause)",
 }

@@ -12,6 +12,12 @@ SET client_min_messages = warning;
 SET row_security = off;
 
 
+-- Since Supabase's 15.8.1.060 image the pgsodium schema no longer exists by
+-- default, and this dump line fails there with 3F000 unless the schema is
+-- created first: the workaround the Supabase CLI maintainers documented
+-- (supabase/cli#3358).  Without it the preset fails here too, as it should.
+CREATE SCHEMA IF NOT EXISTS "pgsodium";
+
 CREATE EXTENSION IF NOT EXISTS "pgsodium" WITH SCHEMA "pgsodium";
 
 
