@@ -217,3 +217,32 @@ def test_the_bug_stops_the_run_at_its_line(cache_dir: Path, in_repo: None) -> No
     ]
     assert failures[0]["caused_by"] is None
     assert code == 1
+
+
+def test_pgsodium_dump_line_fails_as_on_current_supabase(
+    cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without its CREATE SCHEMA the pgsodium dump line fails, as it does on Supabase itself.
+
+    Since Supabase's 15.8.1.060 image the schema pgsodium no longer exists by default, and
+    `supabase db reset` stops at this line with 3F000 (supabase/cli#3358): a preset that
+    let it pass would approve a history the platform refuses.
+    """
+    folder = tmp_path / "supabase" / "migrations"
+    folder.mkdir(parents=True)
+    (folder / "20231120000000_remote_schema.sql").write_text(
+        "SET check_function_bodies = false;\n"
+        'CREATE EXTENSION IF NOT EXISTS "pgsodium" WITH SCHEMA "pgsodium";\n',
+        encoding="utf-8",
+    )
+    (folder / "20231201000000_after.sql").write_text(
+        "create table public.after_dump (id bigint primary key);\n", encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    with migrated_database("supabase/migrations", continue_on_error=True, progress=False) as run:
+        failures = [f for f in run.findings if f.kind == "migration_failed"]
+        assert [f.location for f in failures] == [
+            "supabase/migrations/20231120000000_remote_schema.sql:2:32"
+        ]
+        assert failures[0].message.startswith('3F000 schema "pgsodium" does not exist')
+        assert [Path(f).name for f in run.applied] == ["20231201000000_after.sql"]
