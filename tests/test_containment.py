@@ -202,6 +202,7 @@ create policy "own avatar" on storage.objects for select to authenticated
 insert into storage.buckets (id, name) values ('avatars', 'avatars');
 alter publication supabase_realtime add table public.profiles;
 create publication analytics for table public.profiles;
+create extension if not exists pg_cron;
 select cron.schedule('purge', '0 3 * * *', 'delete from private.audit');
 create role app_reader nologin;
 grant anon to app_reader;

@@ -2,6 +2,9 @@
 
 alter publication supabase_realtime add table public.notifications;
 
+-- pg_cron is available on Supabase, not enabled: enable it before scheduling jobs.
+create extension if not exists pg_cron;
+
 select cron.schedule(
     'evict-stale-translations',
     '0 4 * * *',
