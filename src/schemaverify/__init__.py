@@ -1,3 +1,50 @@
-"""schemaverify: prove database documentation true against the live PostgreSQL catalog."""
+"""schemaverify: prove database documentation true against the live PostgreSQL catalog.
+
+The public API (see api.py and the README's "Python API" section) is loaded on first
+use, so `schemaverify --help` does not pay for sqlglot, psycopg and the rest.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
+
+_API = {
+    "check": "api",
+    "compare": "api",
+    "load_specs": "api",
+    "read_catalog": "api",
+    "Report": "report",
+    "Verification": "rules",
+    "Fact": "facts",
+    "Finding": "findings",
+    "KINDS": "findings",
+    "Catalog": "model",
+    "Table": "model",
+    "Column": "model",
+    "TypeRef": "model",
+    "Index": "model",
+    "IndexKey": "model",
+    "ForeignKey": "model",
+    "Policy": "model",
+    "Rls": "model",
+    "SpecSet": "spec",
+    "TableSpec": "spec",
+    "SchemaverifyError": "errors",
+    "SpecError": "errors",
+    "UsageError": "errors",
+    "ConnectError": "errors",
+}
+
+__all__ = ["__version__", *_API]
+
+
+def __getattr__(name: str) -> Any:
+    module = _API.get(name)
+    if module is None:
+        raise AttributeError(f"module 'schemaverify' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

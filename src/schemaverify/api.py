@@ -1,0 +1,97 @@
+"""The public Python API: what a test suite or a notebook needs, without the CLI.
+
+    import schemaverify as sv
+
+    report = sv.check("specs", dsn="postgresql://app@db/app")
+    for fact in report.facts:
+        print(fact.id, fact.status)
+
+    specs = sv.load_specs("specs")
+    catalog = sv.read_catalog("postgresql://app@db/app", schemas=["public"])
+    verification = sv.compare(specs, catalog)
+
+Everything here is the same code the CLI runs; errors are `schemaverify.errors`
+exceptions (SpecError, UsageError, ConnectError) carrying the CLI's message and exit code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from .model import Catalog
+from .report import Report
+from .rules import DiffOptions, Verification
+from .sources import SourceOptions
+from .spec import SpecSet
+
+
+def load_specs(path: str | Path, *, access_patterns: str | Path | None = None) -> SpecSet:
+    """The specs of a folder (searched recursively) or of one file, validated."""
+    from . import access
+    from .specload import load_specs as load
+
+    patterns = access.load_patterns(Path(access_patterns) if access_patterns else None)
+    return load(
+        Path(path),
+        access_kinds=patterns.kinds,
+        access_roles=(*patterns.client_roles, *patterns.service_roles),
+    )
+
+
+def read_catalog(dsn: str, schemas: Sequence[str] = ("public",)) -> Catalog:
+    """The live schema of `schemas` (names or globs such as `tenant_*`), in one read-only
+    snapshot with the CLI's default timeouts."""
+    from .catalog import read_catalog as read
+
+    return read(dsn, tuple(schemas))
+
+
+def compare(
+    specs: SpecSet,
+    catalog: Catalog,
+    *,
+    schemas: Sequence[str] = ("public",),
+    access_patterns: str | Path | None = None,
+) -> Verification:
+    """Facts and findings of `specs` against `catalog`: no severity overrides, ignores or
+    baseline (those belong to a run: see `check`)."""
+    from . import access
+    from .rules import compare as run
+
+    patterns = access.load_patterns(Path(access_patterns) if access_patterns else None)
+    options = DiffOptions(patterns=patterns, undocumented_schemas=tuple(schemas))
+    return run(specs, catalog, options)
+
+
+def check(
+    specs: str | Path,
+    *,
+    dsn: str | None = None,
+    migrations: str | Path | None = None,
+    snapshot: str | Path | None = None,
+    preset: str | None = None,
+    schemas: Sequence[str] = ("public",),
+    fail_on: str = "error",
+    access_patterns: str | Path | None = None,
+) -> Report:
+    """What `schemaverify check` computes, as a Report (findings, facts, summary).
+
+    Exactly one source: `dsn`, `migrations` (applied to an embedded PostgreSQL) or
+    `snapshot`.  `report.failed` is what the exit code would say.
+    """
+    from .checker import run_check
+
+    source = SourceOptions(
+        dsn=dsn,
+        migrations=str(migrations) if migrations is not None else None,
+        snapshot=str(snapshot) if snapshot is not None else None,
+        preset=preset,
+    )
+    return run_check(
+        Path(specs),
+        source,
+        schemas=tuple(schemas),
+        fail_on=fail_on,
+        access_patterns=Path(access_patterns) if access_patterns else None,
+    )
