@@ -59,10 +59,15 @@ def build_report(
         checked_schemas = tuple(
             dict.fromkeys([*undocumented, *(s.table.schema for s in checked.specs)])
         )
+    source: dict[str, object] = dict(live.description)
+    if live.migrations is not None:
+        source["migrations"] = dict(live.migrations)
+    read = live.catalog is not None
     return Report(
         findings=tuple(sort_findings(findings)),
         tables_checked=len(checked.specs),
-        source=dict(live.description),
+        source=source,
+        schema_read=read,
         specs=specs_path,
         fail_on=fail_on,
         tables=tuple(s.qualified for s in checked.specs) if live.catalog is not None else (),

@@ -166,7 +166,9 @@ class Settings:
     def severity_overrides(self) -> dict[str, str]:
         return {kind: s.value for kind, s in self.severity.items()}
 
-    def source_options(self, *, continue_on_error: bool = False) -> SourceOptions:
+    def source_options(
+        self, *, continue_on_error: bool = False, allow_partial: bool = False
+    ) -> SourceOptions:
         """The `sources.SourceOptions` of this run."""
         from .sources import SourceOptions
 
@@ -185,6 +187,7 @@ class Settings:
             connect_timeout_s=self.connect_timeout.value,
             migration_statement_timeout_ms=self.migration_statement_timeout.value,
             migration_timeout_s=self.migration_timeout.value,
+            allow_partial=allow_partial,
         )
 
     def items(self) -> list[tuple[str, Setting[Any]]]:

@@ -11,14 +11,43 @@ from typing import TYPE_CHECKING, Any
 
 from .findings import Finding, Summary, at_or_above, summarize
 
+
+def consequences_of(findings: tuple[Finding, ...] | list[Finding]) -> dict[str, list[Finding]]:
+    """The findings caused by each root (by its fingerprint), for the formats that fold
+    consequences under their cause."""
+    prints = {f.fingerprint for f in findings}
+    children: dict[str, list[Finding]] = {}
+    for f in findings:
+        if f.caused_by and f.caused_by in prints and f.caused_by != f.fingerprint:
+            children.setdefault(f.caused_by, []).append(f)
+    return children
+
+
 if TYPE_CHECKING:
     from .baseline import Outcome
+
+
+FOLDED_NAMES = 3
+"""File names shown in the folded line of a root migration failure's consequences."""
+
+
+def folded_text(group: list[Finding]) -> str:
+    """`24 later failures caused by this one: a.sql, b.sql, c.sql and 21 more`."""
+    files = list(dict.fromkeys(str(f.extra.get("file") or f.object or "") for f in group))
+    shown = ", ".join(files[:FOLDED_NAMES])
+    more = f" and {len(files) - FOLDED_NAMES} more" if len(files) > FOLDED_NAMES else ""
+    noun = "later failure" if len(group) == 1 else "later failures"
+    return f"{len(group)} {noun} caused by this one: {shown}{more}"
+
+
+NOT_READ = "no table was checked: the migrations failed before the schema could be read"
 
 
 @dataclass(frozen=True)
 class Report:
     findings: tuple[Finding, ...]
     tables_checked: int
+    """The documented tables to check; the summary counts 0 when no schema was read."""
     source: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     """Redacted description of the live side (kind, dsn/migrations/snapshot, server version)."""
     specs: str | None = None
@@ -34,12 +63,22 @@ class Report:
     schemas: tuple[str, ...] = ()
     """The schemas checked (specs applied, or undocumented tables reported), globs resolved;
     empty when unknown (the summary then takes the schemas from the findings' tables)."""
+    schema_read: bool = True
+    """False when the live side produced no schema (a failed migration stopped the run):
+    no table was checked, whatever the specs hold."""
+
+    @property
+    def migrations(self) -> dict[str, int] | None:
+        """`{files, applied, failed, skipped}` of the migration run, if the source was one."""
+        counts = self.source.get("migrations")
+        return counts if isinstance(counts, dict) else None
 
     @property
     def summary(self) -> Summary:
-        return summarize(
-            list(self.findings), self.tables_checked, schemas=self.schemas, tables=self.tables
-        )
+        # No schema read (the migrations stopped first): no table was checked at all, however
+        # many specs there were to check (`tables_checked` counts those).
+        checked = self.tables_checked if self.schema_read else 0
+        return summarize(list(self.findings), checked, schemas=self.schemas, tables=self.tables)
 
     @property
     def failed(self) -> bool:

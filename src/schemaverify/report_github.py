@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from .escape import workflow_data, workflow_property
 from .findings import Finding
-from .report import Report, place_of
+from .report import Report, consequences_of, folded_text, place_of
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
-def annotation(f: Finding) -> str:
+def annotation(f: Finding, consequences: list[Finding] | None = None) -> str:
     properties: list[tuple[str, str]] = []
     place = place_of(f)
     if place is not None:
@@ -28,7 +28,10 @@ def annotation(f: Finding) -> str:
         if place.column is not None:
             properties.append(("col", str(place.column)))
     properties.append(("title", f"{f.kind} ({f.table})" if f.table else f.kind))
-    return _command(COMMANDS[f.severity], properties, f.message)
+    message = f.message
+    if consequences:
+        message += f" ({folded_text(consequences)})"
+    return _command(COMMANDS[f.severity], properties, message)
 
 
 def _command(command: str, properties: list[tuple[str, str]], message: str) -> str:
@@ -48,7 +51,17 @@ def stale_annotation(path: str, line: int, fingerprint: str, failing: bool) -> s
 
 
 def render(report: Report) -> str:
-    lines = [annotation(f) for f in report.findings]
+    # Migration failures caused by an earlier one are folded into its annotation: one
+    # missing extension must not flood the pull request with a failure per later file.
+    children = {
+        root: group
+        for root, group in consequences_of(report.findings).items()
+        if root.startswith("|migration_")
+    }
+    folded = {id(f) for group in children.values() for f in group}
+    lines = [
+        annotation(f, children.get(f.fingerprint)) for f in report.findings if id(f) not in folded
+    ]
     outcome = report.baseline
     if outcome is not None:
         lines += [

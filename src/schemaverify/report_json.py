@@ -56,6 +56,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "specs": report.specs,
         "summary": {
             "tables_checked": summary.tables_checked,
+            "schema_read": report.schema_read,
             "tables_with_findings": summary.tables_with_findings,
             "findings": summary.total,
             "error": summary.by_severity["error"],

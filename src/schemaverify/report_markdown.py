@@ -20,7 +20,7 @@ from __future__ import annotations
 from . import baseline
 from .escape import html_text, log_safe, markdown
 from .findings import SEVERITIES, Finding
-from .report import Report
+from .report import NOT_READ, Report, consequences_of, folded_text
 
 LIMIT = 60_000
 MAX_NOTES = 50
@@ -79,7 +79,10 @@ def _section(table: str, findings: list[Finding]) -> str:
         "| --- | --- | --- | --- | --- |",
     ]
     by_print = {f.fingerprint: f for f in findings}
+    children = consequences_of(findings) if not table else {}
     for f, folded in _ordered(findings):
+        if folded and not table:
+            continue  # migration consequences: one line under their root, below
         severity = f"{ICONS.get(f.severity, '')} {f.severity}"
         kind = f"↳ `{f.kind}`" if folded else f"`{f.kind}`"
         message = cell(f.message)
@@ -89,6 +92,12 @@ def _section(table: str, findings: list[Finding]) -> str:
             f"| {severity} | {kind} | {cell(f.object or '')} | {message} "
             f"| {cell(f.location or f.spec or '')} |"
         )
+        group = children.get(f.fingerprint)
+        if group:
+            lines.append(
+                f"| {severity} | ↳ {len(group)} consequence{'' if len(group) == 1 else 's'} "
+                f"| | {cell(folded_text(group))} | |"
+            )
     lines += ["", "</details>", ""]
     return "\n".join(lines)
 
@@ -100,8 +109,15 @@ def _summary(report: Report) -> list[str]:
         "| | |",
         "| --- | ---: |",
         *(f"| {ICONS[k]} {k} | {s.by_severity[k]} |" for k in SEVERITIES),
-        f"| tables checked | {s.tables_checked} |",
+        f"| tables checked | {s.tables_checked if report.schema_read else f'0 ({NOT_READ})'} |",
     ]
+    counts = report.migrations
+    if counts is not None:
+        lines.append(
+            "| migration files applied / failed / skipped | "
+            f"{counts.get('applied', 0)} / {counts.get('failed', 0)} / {counts.get('skipped', 0)} "
+            f"(of {counts.get('files', 0)}) |"
+        )
     if s.consequences:
         lines.append(f"| root causes / consequences | {s.root_causes} / {s.consequences} |")
     outcome = report.baseline
@@ -147,7 +163,11 @@ def render(report: Report) -> str:
     head = [
         f"## schemaverify {status}",
         "",
-        f"**{s.total} findings** from checking {s.tables_checked} documented tables.",
+        (
+            f"**{s.total} findings** from checking {s.tables_checked} documented tables."
+            if report.schema_read
+            else f"**{s.total} findings**; {NOT_READ}."
+        ),
         "",
         *_summary(report),
         "",

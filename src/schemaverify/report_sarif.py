@@ -76,7 +76,26 @@ def _locations(f: Finding, specs: str | None) -> list[dict[str, Any]]:
     return [location] if location else []
 
 
-def _result(f: Finding, rule_index: dict[str, int], specs: str | None) -> dict[str, Any]:
+def _related(root: Finding) -> list[dict[str, Any]]:
+    """The root failure a consequence follows from, as a related location."""
+    place = place_of(root)
+    if place is None:
+        return []
+    physical: dict[str, Any] = {"artifactLocation": artifact_location(place.path)}
+    if place.line is not None:
+        region: dict[str, int] = {"startLine": place.line}
+        if place.column is not None:
+            region["startColumn"] = place.column
+        physical["region"] = region
+    return [{"id": 0, "physicalLocation": physical, "message": {"text": "caused by this failure"}}]
+
+
+def _result(
+    f: Finding,
+    rule_index: dict[str, int],
+    specs: str | None,
+    roots: dict[str, Finding] | None = None,
+) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": f.kind,
         "level": LEVELS[f.severity],
@@ -92,6 +111,10 @@ def _result(f: Finding, rule_index: dict[str, int], specs: str | None) -> dict[s
             "caused_by": f.caused_by,
         },
     }
+    root = (roots or {}).get(f.caused_by or "")
+    related = _related(root) if root is not None else []
+    if related:
+        result["relatedLocations"] = related
     if f.kind in rule_index:
         result["ruleIndex"] = rule_index[f.kind]
     if not result["locations"]:
@@ -103,6 +126,7 @@ def sarif_dict(report: Report) -> dict[str, Any]:
     names = list(KINDS)
     rule_index = {name: i for i, name in enumerate(names)}
     summary = report.summary
+    roots = {f.fingerprint: f for f in report.findings}
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -120,11 +144,13 @@ def sarif_dict(report: Report) -> dict[str, Any]:
                     SRCROOT: {"description": {"text": "The directory schemaverify ran in."}}
                 },
                 "columnKind": "unicodeCodePoints",
-                "results": [_result(f, rule_index, report.specs) for f in report.findings],
+                "results": [_result(f, rule_index, report.specs, roots) for f in report.findings],
                 "properties": {
                     "tables_checked": summary.tables_checked,
+                    "schema_read": report.schema_read,
                     "fail_on": report.fail_on,
                     "failed": report.failed,
+                    **({"migrations": report.migrations} if report.migrations else {}),
                 },
             }
         ],

@@ -16,7 +16,7 @@ from rich.text import Text
 from . import baseline
 from .escape import guarded, terminal
 from .findings import Finding
-from .report import Report
+from .report import NOT_READ, Report, consequences_of, folded_text
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -40,19 +40,30 @@ def _table_for(name: str, findings: list[Finding]) -> Table:
     grid.add_column("kind", no_wrap=True)
     grid.add_column("object", overflow="fold", max_width=28)
     grid.add_column("message", overflow="fold", ratio=1, min_width=24)
-    by_print = {f.fingerprint: f for f in findings}
-    children: dict[str, list[Finding]] = {}
-    roots = []
+    children = consequences_of(findings)
+    folded = {id(child) for group in children.values() for child in group}
     for f in findings:
-        if f.caused_by and f.caused_by in by_print:
-            children.setdefault(f.caused_by, []).append(f)
-        else:
-            roots.append(f)
-    for f in roots:
+        if id(f) in folded:
+            continue
         _row(grid, f, indent="")
-        for child in children.get(f.fingerprint, []):
+        group = children.get(f.fingerprint, [])
+        if not name and group:
+            # Migration failures caused by this one: one line, not one row each (a missing
+            # extension in a first file of 25 would otherwise bury itself under 24).
+            _folded_row(grid, f, group)
+            continue
+        for child in group:
             _row(grid, child, indent="  └ ")
     return grid
+
+
+def _folded_row(grid: Table, root: Finding, group: list[Finding]) -> None:
+    grid.add_row(
+        Text(root.severity, style=_STYLE.get(root.severity, "")),
+        Text(f"  └ {len(group)} consequence{'' if len(group) == 1 else 's'}", style="dim"),
+        Text(""),
+        Text(terminal(folded_text(group)), style="dim"),
+    )
 
 
 def _row(grid: Table, f: Finding, indent: str) -> None:
@@ -73,9 +84,37 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
+def migrations_line(report: Report) -> Text | None:
+    """`migrations: 1 of 25 files applied, 24 failed, 0 skipped` for a migrations source."""
+    counts = report.migrations
+    if counts is None:
+        return None
+    text = Text("migrations: ", style="bold")
+    text.append(f"{counts.get('applied', 0)} of {_count(counts.get('files', 0), 'file')} applied")
+    failed = counts.get("failed", 0)
+    text.append(", ")
+    text.append(f"{failed} failed", style="bold red" if failed else "")
+    text.append(f", {counts.get('skipped', 0)} skipped")
+    return text
+
+
 def summary_line(report: Report) -> Text:
     s = report.summary
     text = Text()
+    if not report.schema_read:
+        text.append(f"{_count(s.total, 'finding')}", style="bold")
+        text.append(f"; {NOT_READ}")
+        if s.consequences:
+            text.append(
+                f" ({_count(s.root_causes, 'root cause')}, {_count(s.consequences, 'consequence')})"
+            )
+        text.append(baseline.summary_suffix(report))
+        verdict = "FAIL" if report.failed else "pass"
+        text.append(
+            f"  [{verdict} at --fail-on {report.fail_on}]",
+            style="bold red" if report.failed else "green",
+        )
+        return text
     if not report.findings:
         text.append(f"✓ {s.tables_checked} tables match their specs", style="bold green")
         if len(s.by_schema) > 1:
@@ -149,4 +188,7 @@ def print_report(report: Report, console: Console) -> None:
             console.print(Text(terminal(note), style=style), soft_wrap=True)
         for line in schema_lines(report):
             console.print(line)
+        counts = migrations_line(report)
+        if counts is not None:
+            console.print(counts)
         console.print(summary_line(report))

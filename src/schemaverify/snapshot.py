@@ -60,7 +60,9 @@ SAFE_SOURCE_KEYS = ("kind", "host", "port", "dbname", "path")
 """The only source fields a snapshot records: where it came from, never how to log in."""
 TABLE_KINDS = ("table", "partitioned table", "view", "materialized view", "foreign table")
 
-_HEADER = ("schema_version", "kind", "created_at")
+_HEADER = ("schema_version", "kind", "created_at", "migrations")
+_COUNTS = ("files", "applied", "failed", "skipped")
+_FAILURE_KEYS = ("caused_by", "kind", "location", "message")
 _CHOICES: dict[tuple[type, str], tuple[str, ...]] = {
     (Policy, "command"): POLICY_COMMANDS,
     (ForeignKey, "on_delete"): FK_ACTIONS,
@@ -161,16 +163,99 @@ def _encoder(hint: Any) -> Encoder:
     return _same
 
 
+@dataclasses.dataclass(frozen=True)
+class RecordedFailure:
+    """A failure of the migration run a snapshot was taken of, as the snapshot records it."""
+
+    kind: str
+    location: str | None
+    message: str
+    caused_by: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class MigrationsRecord:
+    """The header field `migrations`: written when the migration run a snapshot was taken of
+    had failed or skipped files, so that its partial schema is never read as the whole.
+
+    `{"files", "applied", "failed", "skipped": counts, "failures": [{"kind", "location",
+    "message", "caused_by"}]}`; a snapshot without it (a database, a clean history, or a
+    snapshot written before the field existed) is complete."""
+
+    files: int
+    applied: int
+    failed: int
+    skipped: int
+    failures: tuple[RecordedFailure, ...] = ()
+
+    @property
+    def partial(self) -> bool:
+        return self.failed > 0 or self.skipped > 0
+
+
+def migrations_record(counts: Mapping[str, int], findings: Sequence[Any]) -> MigrationsRecord:
+    """The record of a migration run (`MigrationRun.counts()` and its error findings)."""
+    files, applied, failed, skipped = (int(counts.get(key, 0)) for key in _COUNTS)
+    return MigrationsRecord(
+        files,
+        applied,
+        failed,
+        skipped,
+        failures=tuple(
+            RecordedFailure(f.kind, f.location, f.message, f.caused_by)
+            for f in findings
+            if f.severity == "error"
+        ),
+    )
+
+
+def record_counts(record: MigrationsRecord) -> dict[str, int]:
+    return {key: getattr(record, key) for key in _COUNTS}
+
+
+def refuse_partial(path: str, record: MigrationsRecord) -> None:
+    """A snapshot of a history with failed or skipped files is refused unless allowed."""
+    if not record.partial:
+        return
+    parts = [f"{record.failed} of {record.files} migration files failed"]
+    if record.skipped:
+        parts.append(f"{record.skipped} were skipped")
+    raise UsageError(
+        f"{path}: the snapshot was taken of a partial schema ({' and '.join(parts)}, "
+        f"{record.applied} applied); fix the migrations and take it again, or pass "
+        "--allow-partial to read it anyway"
+    )
+
+
+def _record_lines(record: MigrationsRecord) -> list[str]:
+    lines = ["  " + _ENCODE("migrations") + ": {"]
+    for key in ("applied", "failed"):
+        lines.append(f"    {_ENCODE(key)}: {getattr(record, key)},")
+    lines.append('    "failures": [' if record.failures else '    "failures": [],')
+    for position, failure in enumerate(record.failures):
+        item = {key: getattr(failure, key) for key in _FAILURE_KEYS}
+        comma = "," if position < len(record.failures) - 1 else ""
+        lines.append(f"      {_ENCODE(item)}{comma}")
+    if record.failures:
+        lines.append("    ],")
+    lines.append(f'    "files": {record.files},')
+    lines.append(f'    "skipped": {record.skipped}')
+    lines.append("  }")
+    return lines
+
+
 def dump(
     catalog: Catalog,
     *,
     source: Mapping[str, str] | None = None,
     created_at: str | None = None,
+    migrations: MigrationsRecord | None = None,
 ) -> str:
     """The snapshot text of `catalog`.
 
     `source` (default: `catalog.source`) is reduced to SAFE_SOURCE_KEYS.  `created_at` is
     written only when given: a timestamp makes every snapshot of an unchanged database differ.
+    `migrations` is written only for a partial run (see MigrationsRecord).
     """
     catalog = dataclasses.replace(catalog, source=safe_source(source or catalog.source))
     header: list[tuple[str, Any]] = [
@@ -187,6 +272,9 @@ def dump(
     for position, (key, value) in enumerate(items):
         _layout(value, 1, "  ", f"{_ENCODE(key)}: ", lines, memo)
         if position < len(items) - 1:
+            lines[-1] += ","
+        if key == header[-1][0] and migrations is not None and migrations.partial:
+            lines.extend(_record_lines(migrations))
             lines[-1] += ","
     lines.append("}")
     from .report_json import escape_surrogates  # a source path may hold an undecodable byte
@@ -276,9 +364,10 @@ def write(
     *,
     source: Mapping[str, str] | None = None,
     created_at: str | None = None,
+    migrations: MigrationsRecord | None = None,
 ) -> None:
     """Write atomically: a reader (or a CI job comparing files) never sees half a snapshot."""
-    text = dump(catalog, source=source, created_at=created_at)
+    text = dump(catalog, source=source, created_at=created_at, migrations=migrations)
     folder = path.parent if str(path.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
@@ -301,6 +390,11 @@ def read(path: str | Path) -> Catalog:
 
     A snapshot has no size limit (a large database makes a large one), so one too big for
     this machine's memory is a UsageError naming the file, not a MemoryError."""
+    return read_document(path)[0]
+
+
+def read_document(path: str | Path) -> tuple[Catalog, MigrationsRecord | None]:
+    """`read`, with the record of a partial migration run the snapshot was taken of."""
     name = str(path)
     try:
         return _read(Path(path), name)
@@ -308,7 +402,7 @@ def read(path: str | Path) -> Catalog:
         raise UsageError(f"{name}: out of memory while reading the snapshot") from None
 
 
-def _read(path: Path, name: str) -> Catalog:
+def _read(path: Path, name: str) -> tuple[Catalog, MigrationsRecord | None]:
     try:
         raw = path.read_bytes()
     except OSError as err:
@@ -320,11 +414,16 @@ def _read(path: Path, name: str) -> Catalog:
         raise SpecError.one(
             name, line, f"not UTF-8 text (byte 0x{raw[err.start]:02x} at offset {err.start})"
         ) from None
-    return load(text, name)
+    return load_document(text, name)
 
 
 def load(text: str, path: str = "<snapshot>") -> Catalog:
     """Parse snapshot text into the model.  `path` names the file in error messages."""
+    return load_document(text, path)[0]
+
+
+def load_document(text: str, path: str = "<snapshot>") -> tuple[Catalog, MigrationsRecord | None]:
+    """`load`, with the header's record of a partial migration run (or None)."""
     try:
         data = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
     except json.JSONDecodeError as err:
@@ -348,7 +447,7 @@ def load(text: str, path: str = "<snapshot>") -> Catalog:
             f"{escape} is a lone surrogate, not a character (no catalog holds one)",
         )
     try:
-        return _catalog(data)
+        return _catalog(data), _record(data)
     except _Invalid as err:
         raise _locate(text, path, err.where, err.reason, data) from None
 
@@ -434,6 +533,47 @@ def _catalog(data: Any) -> Catalog:
     catalog: Catalog = _decoder(Catalog)(body)
     _check_catalog(catalog)
     return catalog
+
+
+def _record(data: dict[str, Any]) -> MigrationsRecord | None:
+    if "migrations" not in data:
+        return None
+    value = data["migrations"]
+    if not isinstance(value, dict):
+        raise _Invalid(("migrations",), f"migrations must be an object, not {_what(value)}")
+    unknown = sorted(set(value) - {*_COUNTS, "failures"})
+    if unknown:
+        raise _Invalid(("migrations", unknown[0]), f"unknown key {_quoted(unknown[0])}")
+    counts = []
+    for key in _COUNTS:
+        count = value.get(key)
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            raise _Invalid(
+                ("migrations", key) if key in value else ("migrations",),
+                f"migrations.{key} must be a count (a non-negative integer), not "
+                f"{_what(count) if key in value else 'missing'}",
+            )
+        counts.append(count)
+    failures = value.get("failures", [])
+    if not isinstance(failures, list):
+        raise _Invalid(("migrations", "failures"), f"must be a list, not {_what(failures)}")
+    recorded = []
+    for i, item in enumerate(failures):
+        where: Where = ("migrations", "failures", i)
+        if not isinstance(item, dict) or set(item) - set(_FAILURE_KEYS):
+            raise _Invalid(where, "a failure is an object of " + ", ".join(_FAILURE_KEYS))
+        for key in _FAILURE_KEYS:
+            field_value = item.get(key)
+            required = key in ("kind", "message")
+            if not isinstance(field_value, str) and (required or field_value is not None):
+                raise _Invalid((*where, key), f"must be a string, not {_what(field_value)}")
+        recorded.append(
+            RecordedFailure(
+                item["kind"], item.get("location"), item["message"], item.get("caused_by")
+            )
+        )
+    files, applied, failed, skipped = counts
+    return MigrationsRecord(files, applied, failed, skipped, failures=tuple(recorded))
 
 
 Decoder = Callable[[Any], Any]

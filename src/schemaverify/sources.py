@@ -32,6 +32,9 @@ class SourceOptions:
     """Per-statement limit of applying migrations (`--migration-statement-timeout`)."""
     migration_timeout_s: int = 1800
     """Wall-clock limit of applying the whole history (`--migration-timeout`)."""
+    allow_partial: bool = False
+    """Read a snapshot taken of a migration history with failed or skipped files
+    (`--allow-partial`); refused otherwise, as its schema lacks what those files create."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,9 @@ class LiveSide:
     """None when the source could not produce a schema (a migration failed and stopped the run)."""
     findings: tuple[Finding, ...] = ()
     description: dict[str, str] = field(default_factory=dict)
+    migrations: dict[str, int] | None = None
+    """`{files, applied, failed, skipped}` of a migrations run (or of the run a snapshot was
+    taken of, as it recorded them); None for a database."""
 
 
 def _status(message: str) -> contextlib.AbstractContextManager[object]:
@@ -79,11 +85,15 @@ def open_live(opts: SourceOptions, schemas: Sequence[str]) -> Iterator[LiveSide]
     if opts.snapshot:
         from . import snapshot
 
+        full, record = snapshot.read_document(opts.snapshot)
+        if record is not None and not opts.allow_partial:
+            snapshot.refuse_partial(opts.snapshot, record)
         # Only the schemas a DSN run would read, so both give the same findings; a schema
         # the snapshot did not record is a UsageError (see snapshot.restrict).
-        catalog = snapshot.restrict(snapshot.read(opts.snapshot), schemas, opts.snapshot)
+        catalog = snapshot.restrict(full, schemas, opts.snapshot)
         description = snapshot.describe_source(opts.snapshot, catalog)
-        yield LiveSide(replace(catalog, source=description), (), description)
+        counts = snapshot.record_counts(record) if record is not None else None
+        yield LiveSide(replace(catalog, source=description), (), description, counts)
         return
     if opts.migrations:
         from .migrations import Limits, migrated_database
@@ -97,13 +107,14 @@ def open_live(opts: SourceOptions, schemas: Sequence[str]) -> Iterator[LiveSide]
         ) as run:
             description = {"kind": "migrations", "path": opts.migrations}
             description["description"] = f"migrations {opts.migrations} (embedded PostgreSQL)"
+            counts = run.counts()
             if run.stopped:
-                yield LiveSide(None, run.findings, description)
+                yield LiveSide(None, run.findings, description, counts)
                 return
             with _status("reading the catalog…"):
                 catalog = _read(run.dsn, schemas, opts)
             description["server_version"] = str(catalog.server_version)
-            yield LiveSide(catalog, run.findings, description)
+            yield LiveSide(catalog, run.findings, description, counts)
         return
     from .dsn import describe, resolve_dsn
 

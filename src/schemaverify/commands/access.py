@@ -16,8 +16,10 @@ from ..errors import UsageError
 from .check import DsnOpt, MigrationsOpt, PresetOpt, SchemaOpt, SnapshotOpt
 from .config import (
     AccessPatternsOpt,
+    AllowPartialOpt,
     ConfigOpt,
     ConnectTimeoutOpt,
+    ContinueOnErrorOpt,
     LockTimeoutOpt,
     MigrationStatementTimeoutOpt,
     MigrationTimeoutOpt,
@@ -80,6 +82,8 @@ def register(app: typer.Typer) -> None:
         migration_statement_timeout: int | None = MigrationStatementTimeoutOpt,
         migration_timeout: int | None = MigrationTimeoutOpt,
         config: Path | None = ConfigOpt,
+        continue_on_error: bool = ContinueOnErrorOpt,
+        allow_partial: bool = AllowPartialOpt,
     ) -> None:
         """Show the effective access matrix of tables: who may do what to which rows.
 
@@ -114,12 +118,16 @@ def register(app: typer.Typer) -> None:
         wanted = [parse_table(t) for t in table]
         schemas = tuple(dict.fromkeys((*resolved.schemas.value, *(schema for schema, _ in wanted))))
         patterns = access.load_patterns(resolved.access_patterns.value)
-        with open_live(resolved.source_options(), schemas) as live:
+        source = resolved.source_options(
+            continue_on_error=continue_on_error, allow_partial=allow_partial
+        )
+        with open_live(source, schemas) as live:
+            for f in live.findings:
+                warn_finding(f.location or f.object, f.message)
             if live.catalog is None:
-                for f in live.findings:
-                    warn_finding(f.location or f.object, f.message)
                 raise typer.Exit(1)
-            catalog, source = live.catalog, live.description
+            catalog, described = live.catalog, live.description
+            failed = any(f.severity == "error" for f in live.findings)
         if wanted:
             selected = []
             for schema_name, name in wanted:
@@ -134,10 +142,12 @@ def register(app: typer.Typer) -> None:
             selected = list(catalog.tables)
         matrices = [table_access(t, catalog, patterns) for t in selected]
         if fmt == "json":
-            text = render_json(matrices, source)
+            text = render_json(matrices, described)
             sys.stdout.write(text)
         else:
-            print_table(matrices, Console(highlight=False), source)
-            text = render_text(matrices, source)
+            print_table(matrices, Console(highlight=False), described)
+            text = render_text(matrices, described)
         if output is not None:
             write_output(output, text)
+        if failed:  # a failed migration (--continue-on-error): the schema is partial
+            raise typer.Exit(1)

@@ -29,6 +29,7 @@ from .check import (
 )
 from .config import (
     AccessPatternsOpt,
+    AllowPartialOpt,
     ConfigOpt,
     ConnectTimeoutOpt,
     FailOnOpt,
@@ -72,6 +73,7 @@ def register(app: typer.Typer) -> None:
         migration_statement_timeout: int | None = MigrationStatementTimeoutOpt,
         migration_timeout: int | None = MigrationTimeoutOpt,
         config: Path | None = ConfigOpt,
+        allow_partial: bool = AllowPartialOpt,
         baseline: Path | None = typer.Option(
             None,
             "--baseline",
@@ -137,7 +139,9 @@ def register(app: typer.Typer) -> None:
             else None
         )
         schemas = tuple(dict.fromkeys((*resolved.schemas.value, *options.exposed_schemas)))
-        source = resolved.source_options(continue_on_error=continue_on_error)
+        source = resolved.source_options(
+            continue_on_error=continue_on_error, allow_partial=allow_partial
+        )
         with open_live(source, schemas) as live:
             read = live.catalog is not None
             report = advice_report(

@@ -12,6 +12,7 @@ from ..cliutil import handles_errors, warn_finding, write_output
 from .check import DsnOpt, MigrationsOpt, PresetOpt, SchemaOpt, SnapshotOpt, SpecsOpt
 from .config import (
     AccessPatternsOpt,
+    AllowPartialOpt,
     ConfigOpt,
     ConnectTimeoutOpt,
     LockTimeoutOpt,
@@ -43,6 +44,7 @@ def register(app: typer.Typer) -> None:
             "schemaverify-baseline.json.",
         ),
         config: Path | None = ConfigOpt,
+        allow_partial: bool = AllowPartialOpt,
         access_patterns: Path | None = AccessPatternsOpt,
         statement_timeout: int | None = StatementTimeoutOpt,
         lock_timeout: int | None = LockTimeoutOpt,
@@ -82,12 +84,14 @@ def register(app: typer.Typer) -> None:
         previous = baselines.load(target) if target.exists() else None
         report = run_check(
             resolved.specs.value,
-            resolved.source_options(continue_on_error=continue_on_error),
+            resolved.source_options(
+                continue_on_error=continue_on_error, allow_partial=allow_partial
+            ),
             schemas=resolved.schemas.value,
             access_patterns=resolved.access_patterns.value,
             severity=resolved.severity_overrides(),
         )
-        if report.tables_checked and not report.tables:
+        if not report.schema_read:
             # A failed migration stopped the run: recording now would drop every table entry.
             for f in report.findings:
                 warn_finding(f.location or f.spec or f.object, f.message)

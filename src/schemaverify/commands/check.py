@@ -13,6 +13,7 @@ from ..errors import EXIT_CLEAN, EXIT_DRIFT, UsageError
 from ..formats import FORMATS, renderer
 from .config import (
     AccessPatternsOpt,
+    AllowPartialOpt,
     BaselineOpt,
     ConfigOpt,
     ConnectTimeoutOpt,
@@ -114,6 +115,7 @@ def register(app: typer.Typer) -> None:
         migration_statement_timeout: int | None = MigrationStatementTimeoutOpt,
         migration_timeout: int | None = MigrationTimeoutOpt,
         config: Path | None = ConfigOpt,
+        allow_partial: bool = AllowPartialOpt,
         baseline: Path | None = BaselineOpt,
         no_baseline: bool = NoBaselineOpt,
         fail_on_stale: bool | None = FailOnStaleOpt,
@@ -154,7 +156,9 @@ def register(app: typer.Typer) -> None:
         accepted = baselines.load(resolved.baseline.value) if resolved.baseline.value else None
         report = run_check(
             resolved.specs.value,
-            resolved.source_options(continue_on_error=continue_on_error),
+            resolved.source_options(
+                continue_on_error=continue_on_error, allow_partial=allow_partial
+            ),
             schemas=resolved.schemas.value,
             fail_on=resolved.fail_on.value,
             access_patterns=resolved.access_patterns.value,

@@ -64,6 +64,14 @@ MigrationTimeoutOpt = typer.Option(
     "--migration-timeout",
     help="Wall-clock limit of applying all migrations, in seconds. Default: 1800.",
 )
+ContinueOnErrorOpt = typer.Option(
+    False, "--continue-on-error", help="Roll back a failing migration file and go on."
+)
+AllowPartialOpt = typer.Option(
+    False,
+    "--allow-partial",
+    help="Read a snapshot taken of a migration history with failed files (refused otherwise).",
+)
 
 
 def settings(cli: dict[str, Any]) -> Settings:

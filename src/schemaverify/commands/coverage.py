@@ -12,7 +12,9 @@ from ..errors import UsageError
 from .check import DsnOpt, MigrationsOpt, PresetOpt, SchemaOpt, SnapshotOpt, SpecsOpt
 from .config import (
     AccessPatternsOpt,
+    AllowPartialOpt,
     ConfigOpt,
+    ContinueOnErrorOpt,
     MigrationStatementTimeoutOpt,
     MigrationTimeoutOpt,
 )
@@ -34,6 +36,8 @@ def register(app: typer.Typer) -> None:
             None, "--min", help="Exit 1 when the documented share is below this (0-100)."
         ),
         config: Path | None = ConfigOpt,
+        continue_on_error: bool = ContinueOnErrorOpt,
+        allow_partial: bool = AllowPartialOpt,
         access_patterns: Path | None = AccessPatternsOpt,
         migration_statement_timeout: int | None = MigrationStatementTimeoutOpt,
         migration_timeout: int | None = MigrationTimeoutOpt,
@@ -72,11 +76,13 @@ def register(app: typer.Typer) -> None:
             access_kinds=patterns.kinds,
             access_roles=(*patterns.client_roles, *patterns.service_roles),
         )
-        source = resolved.source_options()
+        source = resolved.source_options(
+            continue_on_error=continue_on_error, allow_partial=allow_partial
+        )
         with open_live(source, schemas_to_read(spec_set, schema)) as live:
+            for f in live.findings:
+                warn_finding(f.location or f.object, f.message)
             if live.catalog is None:
-                for f in live.findings:
-                    warn_finding(f.location or f.object, f.message)
                 raise typer.Exit(1)
             # Tenant globs resolve as in `check`: templates become one spec per matched schema.
             where = live.description.get("description") or "the database"
@@ -86,6 +92,8 @@ def register(app: typer.Typer) -> None:
                 live.catalog,
                 tenants.resolve(schema, live.catalog.schemas),
             )
+            failed = any(f.severity == "error" for f in live.findings)
+            counts = live.migrations
         if fmt == "json":
             text = render_json(cov)
             if output:
@@ -96,5 +104,20 @@ def register(app: typer.Typer) -> None:
             render_table(cov, Console(highlight=False))
             if output:
                 write_output(output, render_json(cov))
+        if min_coverage is not None and not cov.live_tables:
+            # 0 of 0 is no evidence of documentation: nothing was read to measure.
+            why = (
+                f" ({counts['failed']} of {counts['files']} migration files failed)"
+                if counts and counts.get("failed")
+                else ""
+            )
+            warn_finding(
+                None,
+                f"--min {min_coverage:g}: no live table was read in {', '.join(cov.schemas)}"
+                f"{why}: there is no documented share to measure",
+            )
+            raise typer.Exit(1)
         if min_coverage is not None and cov.ratio * 100 < min_coverage:
+            raise typer.Exit(1)
+        if failed:  # a failed migration (--continue-on-error): the schema is partial
             raise typer.Exit(1)

@@ -13,7 +13,7 @@ from ..cliutil import handles_errors
 from ..errors import UsageError
 from ..formats import FORMATS
 from .check import PresetOpt, emit, exit_code, parse_outputs
-from .config import MigrationStatementTimeoutOpt, MigrationTimeoutOpt
+from .config import AllowPartialOpt, MigrationStatementTimeoutOpt, MigrationTimeoutOpt
 
 _SIDE_HELP = (
     "a DSN (postgresql://... or key=value), a snapshot file (*.json) or migrations (a folder, "
@@ -50,6 +50,7 @@ def register(app: typer.Typer) -> None:
         connect_timeout: int = typer.Option(10, "--connect-timeout", help="Seconds."),
         migration_statement_timeout: int | None = MigrationStatementTimeoutOpt,
         migration_timeout: int | None = MigrationTimeoutOpt,
+        allow_partial: bool = AllowPartialOpt,
     ) -> None:
         """Report how the --to schema differs from the --from schema, in check's findings."""
         from ..config import with_migration_limits
@@ -70,6 +71,7 @@ def register(app: typer.Typer) -> None:
             statement_timeout_ms=statement_timeout,
             lock_timeout_ms=lock_timeout,
             connect_timeout_s=connect_timeout,
+            allow_partial=allow_partial,
         )
         base = with_migration_limits(base, migration_statement_timeout, migration_timeout)
         before = parse_source(from_, FROM, base)

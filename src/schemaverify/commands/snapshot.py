@@ -16,7 +16,7 @@ import typer
 from ..cliutil import handles_errors, warn_finding
 from ..errors import UsageError
 from .check import DsnOpt, MigrationsOpt, PresetOpt
-from .config import MigrationStatementTimeoutOpt, MigrationTimeoutOpt
+from .config import ContinueOnErrorOpt, MigrationStatementTimeoutOpt, MigrationTimeoutOpt
 
 
 def register(app: typer.Typer) -> None:
@@ -26,9 +26,7 @@ def register(app: typer.Typer) -> None:
         dsn: str | None = DsnOpt,
         migrations: str | None = MigrationsOpt,
         preset: str | None = PresetOpt,
-        continue_on_error: bool = typer.Option(
-            False, "--continue-on-error", help="Roll back a failing migration file and go on."
-        ),
+        continue_on_error: bool = ContinueOnErrorOpt,
         schema: list[str] = typer.Option(
             ["public"], "--schema", "-s", help="Schema to record (repeatable). Default: public."
         ),
@@ -77,15 +75,32 @@ def register(app: typer.Typer) -> None:
                 warn_finding(None, "no snapshot written: the migrations did not apply")
                 raise typer.Exit(1)
             catalog, description = live.catalog, live.description
+            # A history with failed or skipped files gives a partial schema: the snapshot
+            # says so, and readers refuse it unless --allow-partial.
+            record = (
+                snapshot.migrations_record(live.migrations, live.findings)
+                if live.migrations is not None
+                else None
+            )
         created = datetime.now(timezone.utc).isoformat(timespec="seconds") if timestamp else None
         if output is None:
-            sys.stdout.write(snapshot.dump(catalog, source=description, created_at=created))
+            sys.stdout.write(
+                snapshot.dump(catalog, source=description, created_at=created, migrations=record)
+            )
         else:
-            snapshot.write(catalog, output, source=description, created_at=created)
+            snapshot.write(
+                catalog, output, source=description, created_at=created, migrations=record
+            )
             warn_finding(
                 None,
                 f"wrote {output}: {len(catalog.tables)} relations of schema "
-                f"{', '.join(catalog.schemas)}",
+                f"{', '.join(catalog.schemas)}"
+                + (
+                    f" (partial: {record.failed} of {record.files} migration files failed, "
+                    f"{record.skipped} skipped)"
+                    if record is not None and record.partial
+                    else ""
+                ),
             )
         # A migration that failed (with --continue-on-error) leaves a partial schema: the
         # snapshot is written, for inspection, but the run does not pass.

@@ -59,6 +59,27 @@ class MigrationRun:
     preset: str = "none"
     server_version: str = ""
 
+    @property
+    def failed(self) -> tuple[str, ...]:
+        """The files that were sent and failed (rolled back), or could not be read."""
+        failed = {f.extra.get("file") for f in self.findings if f.kind == "migration_failed"}
+        return tuple(name for name in self.files if name in failed)
+
+    @property
+    def skipped(self) -> tuple[str, ...]:
+        """The files never sent: skipped as unsafe, or not reached because the run stopped."""
+        done = {*self.applied, *self.failed}
+        return tuple(name for name in self.files if name not in done)
+
+    def counts(self) -> dict[str, int]:
+        """`{files, applied, failed, skipped}`: the report's `source.migrations`."""
+        return {
+            "files": len(self.files),
+            "applied": len(self.applied),
+            "failed": len(self.failed),
+            "skipped": len(self.skipped),
+        }
+
 
 def read_files(paths: list[Path]) -> list[MigrationFile]:
     files = []
@@ -101,7 +122,7 @@ def migrated_database(
     except ModuleNotFoundError as err:  # fcntl: no POSIX file locks (Windows)
         raise UsageError(f"checking migrations needs Linux or macOS ({err})") from None
     from .progress import make_reporter
-    from .runner import apply_files
+    from .runner import apply_files, link_consequences
 
     files = read_files(discover(target))
     preset_name = resolve_preset(target, preset)
@@ -132,7 +153,9 @@ def migrated_database(
             reporter.close()
             yield MigrationRun(
                 dsn=server.dsn,
-                findings=_ordered(findings + outcome.findings, files),
+                findings=link_consequences(
+                    files, _ordered(findings + outcome.findings, files), outcome.applied
+                ),
                 stopped=outcome.stopped,
                 files=tuple(f.name for f in files),
                 applied=tuple(outcome.applied),

@@ -45,7 +45,7 @@ from ..findings import Finding
 from .lint import non_transactional_statements, transaction_control
 from .placed import at_offset, placed
 from .source import MigrationFile
-from .sqltext import Statement, blank_out, find_identifier, literal_body_start
+from .sqltext import Statement, Token, blank_out, find_identifier, literal_body_start, tokens
 
 if TYPE_CHECKING:
     import psycopg
@@ -530,6 +530,7 @@ class Applier:
             message += f" ({failure.note})"
         if outside_transaction:
             message += " (applied outside a transaction: the statements before it stay applied)"
+        outside = True if outside_transaction else None
         diag = failure.error.diag if failure.error is not None else None
         return at_offset(
             "migration_failed",
@@ -542,6 +543,7 @@ class Applier:
             detail=diag.message_detail if diag else None,
             hint=diag.message_hint if diag else None,
             limit=failure.limit,
+            outside_transaction=outside,
         )
 
     def _limit_message(self, failure: _Failure) -> str:
@@ -643,8 +645,9 @@ def apply_files(
 ) -> Outcome:
     """Apply the files in order; stop at the first failure unless told to go on.
 
-    Files named in `skip` (those holding a `migration_unsafe` statement) are never sent;
-    they count as failed.  Past the wall-clock limit nothing more is applied."""
+    Files named in `skip` (those holding a `migration_unsafe` statement) are never sent
+    (counted as skipped, like the files a stopped run never reached).  Past the wall-clock
+    limit nothing more is applied."""
     report = reporter or SilentReporter()
     outcome = Outcome()
     report.begin_files(len(files))
@@ -667,3 +670,265 @@ def apply_files(
                 outcome.stopped = True
                 break
     return outcome
+
+
+# -- consequences: a failure caused by an earlier failed file ---------------------------------
+#
+# With --continue-on-error, a file that failed (rolled back) or was skipped leaves out every
+# object it was to create, and each later file using one of them fails too: one missing
+# extension in a first file of 25 gives 25 failures, one of them worth reading.  A later
+# failure whose error names a missing object (relation, function, type, schema, role,
+# extension) that an earlier failed file was to create, or that lives in a schema it was to
+# create, or that an extension it was to create would have provided, carries `caused_by`:
+# the fingerprint of the root failure.  Everything here is read from the failed files' text
+# and the server's error fields; a statement this scan does not understand is skipped.
+
+_CREATE_KINDS: dict[tuple[str, ...], str] = {
+    ("table",): "relation",
+    ("view",): "relation",
+    ("materialized", "view"): "relation",
+    ("foreign", "table"): "relation",
+    ("sequence",): "relation",
+    ("function",): "function",
+    ("procedure",): "function",
+    ("aggregate",): "function",
+    ("type",): "type",
+    ("domain",): "type",
+    ("schema",): "schema",
+    ("extension",): "extension",
+    ("role",): "role",
+    ("user",): "role",
+    ("group",): "role",
+}
+_CREATE_MODIFIERS = frozenset(
+    {"or", "replace", "temp", "temporary", "unlogged", "global", "local", "recursive"}
+)
+_EXTENSION_SCHEMAS: dict[str, tuple[str, ...]] = {
+    "pg_net": ("net",),
+    "supabase_vault": ("vault",),
+    "pgsodium": ("pgsodium", "pgsodium_masks"),
+    "pg_graphql": ("graphql",),
+    "pg_cron": ("cron",),
+    "pgtap": (),
+    "postgis": ("tiger", "topology"),
+}
+"""Schemas well-known extensions create for their objects (besides `WITH SCHEMA`)."""
+
+_MISSING: dict[str, re.Pattern[str]] = {
+    "42P01": re.compile(r'^(?P<kind>relation) "(?P<name>.+)" does not exist'),
+    "42883": re.compile(r"^(?P<kind>function|procedure) (?P<name>.+?)\(.*\) does not exist"),
+    "42704": re.compile(r'^(?P<kind>type|role|extension) "(?P<name>.+)" does not exist'),
+    "3F000": re.compile(r'^(?P<kind>schema) "(?P<name>.+)" does not exist'),
+}
+"""The error (sqlstate, primary message) of a missing object, naming it."""
+
+
+@dataclass(frozen=True)
+class MissingObject:
+    """An object a statement needed, or one a file was to create."""
+
+    kind: str
+    """relation, function, type, schema, role or extension."""
+    schema: str | None
+    name: str
+    extension_schema: str | None = None
+    """For an extension: the schema of `WITH SCHEMA`."""
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.schema + '.' if self.schema else ''}{self.name}"
+
+
+def _split_name(text: str) -> tuple[str | None, str]:
+    """`s.t`, `"My S".t` or `t` as (schema, name), quotes removed."""
+    parts: list[str] = []
+    current = ""
+    quoted = False
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char == '"':
+            if quoted and text[i + 1 : i + 2] == '"':
+                current += '"'
+                i += 1
+            else:
+                quoted = not quoted
+        elif char == "." and not quoted:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+        i += 1
+    parts.append(current)
+    if len(parts) >= 2:
+        return parts[-2], parts[-1]
+    return None, parts[0]
+
+
+def missing_object(finding: Finding) -> MissingObject | None:
+    """The object whose absence made a migration statement fail, from its error."""
+    pattern = _MISSING.get(finding.extra.get("sqlstate") or "")
+    match = pattern.match(finding.extra.get("error") or "") if pattern else None
+    if match is None:
+        return None
+    kind = "function" if match["kind"] == "procedure" else match["kind"]
+    if kind in ("schema", "role", "extension"):
+        return MissingObject(kind, None, match["name"])
+    text = match["name"]
+    if kind == "type":
+        text = re.sub(r"(\[\d*\])+$", "", text)  # `t[]`: the array of a missing type
+    schema, name = _split_name(text)
+    return MissingObject(kind, schema, name)
+
+
+def _name_at(toks: list[Token], i: int) -> tuple[tuple[str | None, str], int] | None:
+    """The (possibly qualified) name starting at token `i`, and the index after it."""
+
+    def ident(j: int) -> str | None:
+        if j < len(toks) and toks[j].kind in ("word", "quoted"):
+            return toks[j].value
+        return None
+
+    first = ident(i)
+    if first is None:
+        return None
+    if i + 2 < len(toks) and toks[i + 1].value == "." and (second := ident(i + 2)) is not None:
+        return (first, second), i + 3
+    return (None, first), i + 1
+
+
+def created_object(text: str) -> MissingObject | None:
+    """What a CREATE statement creates (TABLE, VIEW, FUNCTION, TYPE, SCHEMA, EXTENSION, ROLE
+    and kin), from its tokens; None for anything else or anything not understood."""
+    toks: list[Token] = []
+    for token in tokens(text):
+        toks.append(token)
+        if len(toks) >= 16:
+            break
+    if not toks or toks[0].value != "create" or toks[0].kind != "word":
+        return None
+    i = 1
+    while i < len(toks) and toks[i].kind == "word" and toks[i].value in _CREATE_MODIFIERS:
+        i += 1
+    kind = None
+    for words, what in _CREATE_KINDS.items():
+        if tuple(t.value for t in toks[i : i + len(words)] if t.kind == "word") == words:
+            kind, i = what, i + len(words)
+            break
+    if kind is None:
+        return None
+    if [t.value for t in toks[i : i + 3] if t.kind == "word"] == ["if", "not", "exists"]:
+        i += 3
+    if kind == "schema" and i < len(toks) and toks[i].value == "authorization":
+        i += 1
+    named = _name_at(toks, i)
+    if named is None:
+        return None
+    (schema, name), after = named
+    if kind in ("schema", "role", "extension") and schema is not None:
+        return None
+    extension_schema = None
+    if kind == "extension":
+        rest = [t for t in toks[after:] if t.kind in ("word", "quoted")]
+        for j, token in enumerate(rest[:-1]):
+            if token.kind == "word" and token.value == "schema":
+                extension_schema = rest[j + 1].value
+                break
+    return MissingObject(kind, schema, name, extension_schema)
+
+
+def would_create(mfile: MigrationFile, from_line: int = 0) -> list[MissingObject]:
+    """What the statements of a file (from `from_line` on) were to create."""
+    statements = mfile.statements
+    created = []
+    for i in range(len(statements)):
+        if statements.words(i)[:1] != ("create",):
+            continue
+        start, _ = statements.span(i)
+        if from_line and mfile.line_col(start)[0] < from_line:
+            continue
+        try:
+            found = created_object(statements[i].text)
+        except Exception:  # a statement this scan cannot read explains nothing
+            found = None
+        if found is not None:
+            created.append(found)
+    return created
+
+
+def _explains(created: MissingObject, missing: MissingObject) -> bool:
+    same_schema = (
+        created.schema is None or missing.schema is None or (created.schema == missing.schema)
+    )
+    if created.kind == "schema":
+        return missing.schema == created.name or (
+            missing.kind == "schema" and missing.name == created.name
+        )
+    if created.kind == "extension":
+        if missing.kind == "extension":
+            return missing.name == created.name
+        ext = created.name
+        schemas = {ext, *_EXTENSION_SCHEMAS.get(ext, ())}
+        if created.extension_schema:
+            schemas.add(created.extension_schema)
+        if missing.kind == "schema":
+            return missing.name in schemas - {created.extension_schema}
+        if missing.kind == "role":
+            return False
+        return (missing.schema is not None and missing.schema in schemas) or (
+            missing.name == ext or missing.name.startswith(ext + "_")
+        )
+    kinds = {created.kind}
+    if created.kind == "relation":
+        kinds.add("type")  # a table's row type
+    return missing.kind in kinds and missing.name == created.name and same_schema
+
+
+def link_consequences(
+    files: Sequence[MigrationFile], findings: Sequence[Finding], applied: Sequence[str]
+) -> tuple[Finding, ...]:
+    """`findings` (in file order) with `caused_by` set on each migration failure explained
+    by an earlier file that did not apply (see above); `caused_by` names the root failure."""
+    from dataclasses import replace
+
+    done = set(applied)
+    by_name = {f.name: f for f in files}
+    roots: dict[str, Finding] = {}
+    """The failure standing for each file that did not apply: its `migration_failed`, or
+    (skipped as unsafe) its first `migration_unsafe` finding."""
+    for f in findings:
+        where = str(f.extra.get("file", ""))
+        if f.kind in ("migration_failed", "migration_unsafe") and where not in done:
+            roots.setdefault(where, f)
+    providers: list[tuple[Finding, list[MissingObject]]] = []
+    linked = []
+    for f in findings:
+        where = str(f.extra.get("file", ""))
+        if f.kind == "migration_failed" and roots.get(where) is f:
+            missing = missing_object(f)
+            cause = _cause_of(missing, providers) if missing is not None else None
+            if cause is not None:
+                f = replace(
+                    f,
+                    caused_by=cause.caused_by or cause.fingerprint,
+                    extra={**f.extra, "missing": str(missing)},
+                )
+            mfile = by_name.get(where)
+            if mfile is not None:
+                outside = "outside_transaction" in f.extra
+                providers.append((f, would_create(mfile, f.extra.get("line", 0) if outside else 0)))
+        elif f.kind == "migration_unsafe" and roots.get(where) is f:
+            mfile = by_name.get(where)
+            if mfile is not None:
+                providers.append((f, would_create(mfile)))
+        linked.append(f)
+    return tuple(linked)
+
+
+def _cause_of(
+    missing: MissingObject, providers: list[tuple[Finding, list[MissingObject]]]
+) -> Finding | None:
+    """The latest earlier failure whose file was to create (or provide) the missing object."""
+    for finding, created in reversed(providers):
+        if any(_explains(c, missing) for c in created):
+            return finding
+    return None
