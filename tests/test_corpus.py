@@ -256,3 +256,30 @@ def test_pgsodium_dump_line_fails_as_on_current_supabase(
         ]
         assert failures[0].message.startswith('3F000 schema "pgsodium" does not exist')
         assert [Path(f).name for f in run.applied] == ["20231201000000_after.sql"]
+
+
+def test_the_bug_is_folded_in_the_terminal_report(cache_dir: Path, in_repo: None) -> None:
+    """The terminal shows one root row and one folded line, not three unrelated errors."""
+    name = "broken_alter_type_owner"
+    result = CliRunner().invoke(
+        app,
+        [
+            "check",
+            "--migrations",
+            migrations_of(name),
+            "--specs",
+            f"{REL}/{name}/specs",
+            "--continue-on-error",
+        ],
+        env={"COLUMNS": "200"},
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 1, result.output
+    out = result.output
+    assert 'type "public.never_created" does not exist' in out
+    assert "2 later failures caused by this one" in out
+    # The consequences' own errors are folded away, not listed as root causes.
+    assert 'type "public.project_status[]" does not exist' not in out
+    assert 'relation "public.project_events" does not exist' not in out
+    assert "migrations: 1 of 4 files applied, 3 failed, 0 skipped" in out
+    assert "(1 root cause, 2 consequences)" in out
