@@ -17,6 +17,7 @@ from schemaverify.checker import run_check
 from schemaverify.findings import KINDS, Finding
 from schemaverify.report import Report
 from schemaverify.sources import SourceOptions
+from schemaverify.values import shown
 
 SETUP = """
 DO $$ BEGIN CREATE ROLE anon NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
@@ -285,9 +286,10 @@ def test_column_findings(report: Report) -> None:
     assert "renamed to display_name" in missing.message
     assert missing.severity == "error"
     assert missing.spec and missing.spec.endswith("cols.yaml:4")
-    assert found[("column_type_mismatch", "amount")].actual == "integer"
-    assert found[("column_type_mismatch", "amount")].expected == "bigint"
-    assert found[("column_nullability_mismatch", "maybe")].actual == "NULL"
+    # expected/actual are model values; values.shown is their report form.
+    assert shown(found[("column_type_mismatch", "amount")].actual) == "integer"
+    assert shown(found[("column_type_mismatch", "amount")].expected) == "bigint"
+    assert shown(found[("column_nullability_mismatch", "maybe")].actual) == "NULL"
     assert found[("column_default_mismatch", "state")].severity == "warning"
     assert found[("column_undocumented", "extra")].severity == "warning"
 
@@ -300,16 +302,16 @@ def test_index_findings(report: Report) -> None:
     found = {f.kind: [] for f in of(report, "idx")}
     for f in of(report, "idx"):
         found[f.kind].append(f)
-    mismatches = {f.actual: f.message for f in found["index_mismatch"]}
+    mismatches = {shown(f.actual): f.message for f in found["index_mismatch"]}
     assert len(found["index_mismatch"]) == 4, mismatches
     messages = " | ".join(f.message for f in found["index_mismatch"])
     assert "key order is a ASC, b ASC" in messages
     assert "it is not unique" in messages
     assert "method is btree, documented gin" in messages
     assert "predicate is WHERE" in messages
-    missing = sorted(f.expected for f in found["index_missing"])
+    missing = sorted(shown(f.expected) for f in found["index_missing"])
     assert missing == ["btree (e)", "btree (g)"]
-    by_expected = {f.expected: f for f in found["index_missing"]}
+    by_expected = {shown(f.expected): f for f in found["index_missing"]}
     assert by_expected["btree (g)"].caused_by == "public.idx|column_missing|g"
     assert by_expected["btree (e)"].caused_by is None
 

@@ -213,15 +213,11 @@ def test_standard_output_on_a_full_disk(
 
 @needs_dev_full
 def test_output_file_on_a_full_disk_outside_check(project: Path) -> None:
-    """`check -o` names the file itself; other commands' unexpected write errors still get
-    one line and exit 2."""
+    """Every command writing `-o` names the file, as `check -o` does, in one line, exit 2."""
     result = run(
         project, "coverage", "--snapshot", "snap.json", "--specs", "specs", "-o", "/dev/full"
     )
-    assert result.stderr == (
-        "cannot read or write a file while running `schemaverify coverage`: "
-        "No space left on device\n"
-    )
+    assert result.stderr == "/dev/full: cannot write report: No space left on device\n"
     assert result.returncode == EXIT_USAGE
 
 

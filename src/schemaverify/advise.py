@@ -111,6 +111,7 @@ def advice_report(
         source=dict(live.description),
         fail_on=fail_on,
         tables=tuple(t.qualified for t in catalog.tables) if catalog is not None else (),
+        schema_read=catalog is not None,
     )
 
 

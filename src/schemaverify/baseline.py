@@ -143,7 +143,9 @@ def record(
         "created": created.isoformat(),
         "entries": [entries[key].as_dict() for key in sorted(entries)],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    from .report_json import dumps
+
+    return dumps(document)
 
 
 # --- applying -----------------------------------------------------------------
@@ -164,11 +166,13 @@ def apply(
     expired: list[Suppressed] = []
     seen: set[str] = set()
     for f in report.findings:
-        entry = known.get(f.fingerprint)
+        # A baseline written before fingerprints became structural keys an index by its
+        # description (`btree (status) WHERE ...`): such entries still match.
+        entry = known.get(f.fingerprint) or known.get(f.legacy_fingerprint)
         if entry is None:
             kept.append(f)
             continue
-        seen.add(f.fingerprint)
+        seen.add(entry.fingerprint)
         if entry.expired(day):
             kept.append(f)
             expired.append(Suppressed(f, entry))
@@ -176,7 +180,7 @@ def apply(
             suppressed.append(Suppressed(f, entry))
     # Without a catalog (a failed migration stopped the run) only migration findings were
     # looked for; absent table findings prove nothing, so their entries are not stale.
-    schema_read = bool(report.tables) or not report.tables_checked
+    schema_read = report.schema_read
     stale = tuple(
         e for e in baseline.entries if e.fingerprint not in seen and (schema_read or not e.table)
     )

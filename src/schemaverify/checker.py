@@ -8,9 +8,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from . import access, tenants
-from .diff import DiffOptions, compare
-from .findings import sort_findings
+from .facts import Fact
+from .pipeline import Pipeline
 from .report import Report
+from .rules import DiffOptions, compare
 from .sources import LiveSide, SourceOptions, open_live
 from .spec import SpecSet
 
@@ -44,6 +45,7 @@ def build_report(
     against the schemas the catalog holds: templates become one spec per matched schema
     (tenants.expand), and a glob matching no schema is a UsageError."""
     findings = list(live.findings)
+    facts: tuple[Fact, ...] = ()
     checked = specs
     checked_schemas: tuple[str, ...] = ()
     if live.catalog is not None:
@@ -52,10 +54,10 @@ def build_report(
         tenants.check_matched(specs, schemas, catalog.schemas, where)
         checked = tenants.expand(specs, schemas, catalog.schemas)
         undocumented = tenants.resolve(schemas, catalog.schemas)
-        options = DiffOptions(
-            patterns=patterns, undocumented_schemas=undocumented, severity=severity or {}
-        )
-        findings.extend(compare(checked, catalog, options))
+        options = DiffOptions(patterns=patterns, undocumented_schemas=undocumented)
+        verification = compare(checked, catalog, options)
+        findings.extend(verification.findings)
+        facts = verification.facts
         checked_schemas = tuple(
             dict.fromkeys([*undocumented, *(s.table.schema for s in checked.specs)])
         )
@@ -64,7 +66,9 @@ def build_report(
         source["migrations"] = dict(live.migrations)
     read = live.catalog is not None
     return Report(
-        findings=tuple(sort_findings(findings)),
+        # Severity overrides and ignores reach the source's own findings (migrations) too.
+        findings=Pipeline.for_specs(checked, severity).run(findings),
+        facts=facts,
         tables_checked=len(checked.specs),
         source=source,
         schema_read=read,

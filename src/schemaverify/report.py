@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .facts import Fact
 from .findings import Finding, Summary, at_or_above, summarize
 
 
@@ -66,6 +67,8 @@ class Report:
     schema_read: bool = True
     """False when the live side produced no schema (a failed migration stopped the run):
     no table was checked, whatever the specs hold."""
+    facts: tuple[Fact, ...] = ()
+    """One per statement of the specs checked (facts.py): verified, drift or unverifiable."""
 
     @property
     def migrations(self) -> dict[str, int] | None:

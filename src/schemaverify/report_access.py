@@ -8,7 +8,6 @@ policies reach the grid as `Text` through `escape.terminal`, and the printed lin
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from io import StringIO
 from typing import Any
@@ -75,7 +74,9 @@ def to_data(matrices: Sequence[TableAccess], source: Mapping[str, Any]) -> dict[
 
 
 def render_json(matrices: Sequence[TableAccess], source: Mapping[str, Any]) -> str:
-    return json.dumps(to_data(matrices, source), indent=2, ensure_ascii=False) + "\n"
+    from .report_json import dumps
+
+    return dumps(to_data(matrices, source))
 
 
 def _title(matrix: TableAccess) -> Text:

@@ -1,6 +1,6 @@
 """JSON report: a versioned public contract consumed by doc-merging tools.
 
-Shape (schema_version 1) is documented in the README; keys are only ever
+Shape (schema_version 2) is documented in the README; keys are only ever
 added.  Output is deterministic: findings are already sorted and keys are
 emitted in a fixed order.
 """
@@ -13,6 +13,7 @@ from typing import Any
 
 from . import __version__, values
 from .baseline import report_fields, summary_fields
+from .facts import Fact, per_table
 from .findings import REPORT_SCHEMA_VERSION, Finding
 from .report import Report
 
@@ -47,6 +48,33 @@ def finding_dict(f: Finding) -> dict[str, Any]:
     }
 
 
+def fact_dict(fact: Fact) -> dict[str, Any]:
+    return {
+        "id": fact.id,
+        "table": fact.table,
+        "subject": fact.subject,
+        "key": fact.key,
+        "status": fact.status,
+        "expected": values.data(fact.expected),
+        "actual": values.data(fact.actual),
+        "spec": fact.spec,
+        "reason": fact.reason,
+    }
+
+
+def tables_dict(report: Report) -> dict[str, dict[str, int]]:
+    """Per documented table: how many statements its spec makes and what became of them."""
+    return {
+        table: {
+            "documented": counts.documented,
+            "verified": counts.verified,
+            "drift": counts.drift,
+            "unverifiable": counts.unverifiable,
+        }
+        for table, counts in per_table(report.facts).items()
+    }
+
+
 def report_dict(report: Report) -> dict[str, Any]:
     summary = report.summary
     return {
@@ -70,6 +98,8 @@ def report_dict(report: Report) -> dict[str, Any]:
             "schemas": summary.by_schema,
         },
         "findings": [finding_dict(f) for f in report.findings],
+        "tables": tables_dict(report),
+        "facts": [fact_dict(f) for f in report.facts],
         **report_fields(report, finding_dict),
     }
 

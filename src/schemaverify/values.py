@@ -92,7 +92,7 @@ def index_key(index: Index) -> str:
     Not the predicate and not the name: a documented index is matched by its columns
     (see rules/indexes.py), and its identity must not move when a predicate is reworded.
     """
-    return f"{index.method}({', '.join(key_text(k) for k in index.keys)})"
+    return f"{index.method} ({', '.join(key_text(k) for k in index.keys)})"
 
 
 def fk_text(fk: ForeignKey) -> str:

@@ -267,7 +267,7 @@ def test_index_mismatch_says_what_differs(live_index: Index, difference: str) ->
     result = run(spec, live, ORGS)
     (finding,) = [f for f in result.findings if f.kind == "index_mismatch"]
     assert difference in finding.message
-    assert finding.key == "btree(status)"  # the predicate is not part of the identity
+    assert finding.key == "btree (status)"  # the predicate is not part of the identity
 
 
 def test_undocumented_indexes_and_fks_only_in_strict() -> None:

@@ -1,11 +1,12 @@
 """Findings about migration files: not about a table, but about a place in a file.
 
 Conventions (shared with the report formats): `table` is empty, `object` is
-the file path as given (or `path:line:column` where a file may hold several
-findings of a kind that must each keep their own fingerprint, such as
-`migration_unsafe`: a baseline entry for one unsafe statement must never
-accept another), `location` is `path:line:column`, and `extra` always
-carries file, line, column, sqlstate and statement.
+the file path as given (or `path:line:column` for `migration_unsafe`), the
+structural key (`Finding.key`, hence the fingerprint) is the file for
+`migration_failed` (one per file) and `path:line:column` for every other kind,
+so a baseline entry for one statement never accepts another; `location` is
+`path:line:column`, and `extra` always carries file, line, column, sqlstate and
+statement.
 """
 
 from __future__ import annotations
@@ -36,13 +37,18 @@ def placed(
         "statement": statement,
     }
     extra.update({key: value for key, value in details.items() if value is not None})
+    place = f"{mfile.name}:{line}:{column}"
     return make(
         "",
         kind,
         identity or mfile.name,
         message,
-        location=f"{mfile.name}:{line}:{column}",
+        location=place,
         extra=extra,
+        # One failure per file (the file is rolled back at its first error), so a failure is
+        # keyed by its file; every other kind by its statement, so that 25 hazards in 5 files
+        # are 25 baseline entries, and a new one in a baselined file is not accepted.
+        key=identity or (mfile.name if kind == "migration_failed" else place),
     )
 
 
