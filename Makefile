@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint demo bench clean
+.PHONY: install test test-fast lint demo bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,10 @@ install: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest -q
+
+# The pure tests: comparators, values and contracts on models built in memory, no server.
+test-fast: $(STAMP)
+	$(BIN)/pytest -q tests/pure tests/test_contracts.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -78,3 +78,23 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         for s in pgserver.STARTED
     )
     terminalreporter.write_line(f"schemaverify test servers used: {used}")
+
+
+def _assert_unique_fingerprints() -> None:
+    """Every report any test builds in this process has unique fingerprints: identity is the
+    structural key, and a baseline entry must accept exactly one finding."""
+    from collections import Counter
+
+    from schemaverify.report import Report
+
+    original = Report.__init__
+
+    def checked(self: Report, *args: object, **kwargs: object) -> None:
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+        twice = [p for p, n in Counter(f.fingerprint for f in self.findings).items() if n > 1]
+        assert not twice, f"findings of one report share fingerprints: {twice}"
+
+    Report.__init__ = checked  # type: ignore[method-assign]
+
+
+_assert_unique_fingerprints()

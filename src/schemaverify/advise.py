@@ -52,6 +52,7 @@ from .accessmatrix import (
 )
 from .findings import Finding, make, sort_findings
 from .model import Catalog, ForeignKey, Grant, Index, Policy, Table
+from .pipeline import Pipeline
 from .report import Report
 
 if TYPE_CHECKING:
@@ -101,12 +102,8 @@ def advice_report(
     catalog = live.catalog
     if catalog is not None:
         findings.extend(advise(catalog, options))
-    if severity:
-        findings = [
-            f.with_severity(severity[f.kind]) if f.kind in severity else f for f in findings
-        ]
     return Report(
-        findings=tuple(sort_findings(findings)),
+        findings=Pipeline(severity=dict(severity or {})).run(findings),
         tables_checked=len(catalog.tables) if catalog is not None else 0,
         source=dict(live.description),
         fail_on=fail_on,

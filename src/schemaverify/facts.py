@@ -31,8 +31,6 @@ SUBJECTS = (
     "column.type",
     "column.nullable",
     "column.default",
-    "column.identity",
-    "column.generated",
     "primary_key",
     "unique",
     "index",

@@ -351,3 +351,10 @@ def test_access_matrix_cells() -> None:
     )
     (finding,) = [f for f in result.findings if f.kind == "rls_matrix_mismatch"]
     assert "less than documented" in finding.message
+
+
+def test_every_fact_subject_is_declared_by_a_comparator() -> None:
+    from schemaverify.facts import SUBJECTS
+
+    declared = {"table"} | {s for c in COMPARATORS for s in c.subjects}
+    assert declared == set(SUBJECTS)
