@@ -22,14 +22,25 @@ import functools
 import io
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import typer
 
-from .errors import EXIT_BROKEN_PIPE, EXIT_USAGE, SchemaverifyError, UsageError
+from .errors import (
+    EXIT_BROKEN_PIPE,
+    EXIT_CLEAN,
+    EXIT_DRIFT,
+    EXIT_USAGE,
+    SchemaverifyError,
+    UsageError,
+)
 from .escape import log_safe, visible
+
+if TYPE_CHECKING:
+    from .report import Report
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -116,6 +127,65 @@ def write_output(path: Path, text: str, what: str = "report") -> None:
         path.write_text(text, encoding="utf-8")
     except OSError as err:
         raise UsageError(f"{path}: cannot write {what}: {err.strerror or err}") from None
+
+
+def check_format(fmt: str, choices: Sequence[str]) -> None:
+    """Refuse a `--format` the command cannot write, before anything is read."""
+    if fmt not in choices:
+        raise UsageError(f"--format must be one of {', '.join(choices)}, not {fmt!r}")
+
+
+def write_or_print(text: str, output: Path | None, what: str = "report") -> None:
+    """The result to `--output FILE` when given, else to standard output."""
+    if output is not None:
+        write_output(output, text, what)
+    else:
+        sys.stdout.write(text)
+
+
+@dataclass(frozen=True)
+class ReportOutputs:
+    """Where a findings report goes: the terminal in `--format`, plus each `--output` file.
+
+    Parsed before the run, so that a bad `--format` or `--output` fails before a database
+    is read; `emit` then writes everything and gives the run's exit code."""
+
+    fmt: str
+    files: tuple[tuple[str, Path], ...] = ()
+
+    @classmethod
+    def parse(cls, fmt: str, outputs: Sequence[str]) -> ReportOutputs:
+        """`--output FILE` (in --format) or `--output FORMAT=FILE`, repeatable."""
+        from .formats import FORMATS
+
+        check_format(fmt, tuple(FORMATS))
+        files: list[tuple[str, Path]] = []
+        for item in outputs:
+            name, sep, path = item.partition("=")
+            if sep and name in FORMATS:
+                files.append((name, Path(path)))
+            elif sep and name.isidentifier():
+                raise UsageError(f"--output {item}: unknown format {name!r} ({', '.join(FORMATS)})")
+            else:
+                files.append((fmt, Path(item)))
+        return cls(fmt, tuple(files))
+
+    def emit(self, report: Report) -> int:
+        """Write each requested file, then the terminal view on stdout (unless a file already
+        holds that format); the exit code: 1 when the report fails its `--fail-on`."""
+        from .formats import renderer
+
+        for out_fmt, path in self.files:
+            write_output(path, renderer(out_fmt)(report))
+        if self.fmt == "table":
+            from rich.console import Console
+
+            from .report_table import print_report
+
+            print_report(report, Console(highlight=False))
+        elif not any(f == self.fmt for f, _ in self.files):
+            sys.stdout.write(renderer(self.fmt)(report))
+        return EXIT_DRIFT if report.failed else EXIT_CLEAN
 
 
 def _silence_stdout() -> None:

@@ -106,7 +106,14 @@ FILE_KEYS = (
     "migration_statement_timeout",
     "migration_timeout",
 )
-CLI_KEYS = (*(k for k in FILE_KEYS if k not in ("dsn_env", "severity")), "no_baseline", "config")
+RUN_KEYS = ("continue_on_error", "allow_partial")
+"""Flags of one run that no file sets: how to treat a failing migration or a partial snapshot."""
+CLI_KEYS = (
+    *(k for k in FILE_KEYS if k not in ("dsn_env", "severity")),
+    "no_baseline",
+    "config",
+    *RUN_KEYS,
+)
 _FLAGS = {"schemas": "--schema"}
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
@@ -158,6 +165,10 @@ class Settings:
     """Non-fatal remarks (`file:line: warning: ...`) the commands print on stderr."""
     dsn_problem: str | None = None
     """`file:line: reason` when `dsn_env` names an unset variable; raised only if a DSN is used."""
+    continue_on_error: bool = False
+    """`--continue-on-error`: roll back a failing migration file and go on."""
+    allow_partial: bool = False
+    """`--allow-partial`: read a snapshot taken of a history with failed files."""
 
     def in_root(self, path: Path) -> Path:
         """A default path placed in the project root (the configuration file's folder)."""
@@ -167,27 +178,40 @@ class Settings:
         return {kind: s.value for kind, s in self.severity.items()}
 
     def source_options(
-        self, *, continue_on_error: bool = False, allow_partial: bool = False
+        self, *, continue_on_error: bool | None = None, allow_partial: bool | None = None
     ) -> SourceOptions:
-        """The `sources.SourceOptions` of this run."""
-        from .sources import SourceOptions
-
+        """The `sources.SourceOptions` of this run: its one source with every limit."""
         given = [key for key in SOURCE_KEYS if getattr(self, key).value]
         if not given and self.dsn_problem:
             raise UsageError(self.dsn_problem)
-        return SourceOptions(
+        options = dataclasses.replace(
+            self.side_options(),
             dsn=self.dsn.value,
             migrations=self.migrations.value,
             snapshot=self.snapshot.value,
             # A preset is a default for migrations; with another source it means nothing.
             preset=self.preset.value if self.migrations.value else None,
-            continue_on_error=continue_on_error,
+        )
+        if continue_on_error is not None:
+            options = dataclasses.replace(options, continue_on_error=continue_on_error)
+        if allow_partial is not None:
+            options = dataclasses.replace(options, allow_partial=allow_partial)
+        return options
+
+    def side_options(self) -> SourceOptions:
+        """Every limit and flag of a source, with no source: what `diff` gives each of its
+        sides (`envdiff.parse_source` sets the source and keeps the preset for migrations)."""
+        from .sources import SourceOptions
+
+        return SourceOptions(
+            preset=self.preset.value,
+            continue_on_error=self.continue_on_error,
             statement_timeout_ms=self.statement_timeout.value,
             lock_timeout_ms=self.lock_timeout.value,
             connect_timeout_s=self.connect_timeout.value,
             migration_statement_timeout_ms=self.migration_statement_timeout.value,
             migration_timeout_s=self.migration_timeout.value,
-            allow_partial=allow_partial,
+            allow_partial=self.allow_partial,
         )
 
     def items(self) -> list[tuple[str, Setting[Any]]]:
@@ -231,22 +255,6 @@ class Settings:
                 value = list(value)
             out.append((key, value, setting.origin))
         return out
-
-
-def with_migration_limits(
-    options: SourceOptions, statement_timeout_ms: int | None, timeout_s: int | None
-) -> SourceOptions:
-    """`options` with the migration limits of the flags of a command that reads no
-    configuration (`snapshot`, `diff`): checked like the file's values, defaults if None."""
-    cli = {"migration_statement_timeout": statement_timeout_ms, "migration_timeout": timeout_s}
-    _check_cli(cli)
-    return dataclasses.replace(
-        options,
-        migration_statement_timeout_ms=(
-            statement_timeout_ms or DEFAULT_TIMEOUTS["migration_statement_timeout"]
-        ),
-        migration_timeout_s=timeout_s or DEFAULT_TIMEOUTS["migration_timeout"],
-    )
 
 
 # --- finding and reading the file ------------------------------------------
@@ -612,12 +620,17 @@ def resolve(
     start: Path | None = None,
     *,
     environ: Mapping[str, str] | None = None,
+    sources: Sequence[str] = SOURCE_KEYS,
 ) -> Settings:
     """The effective settings of one run: flags over the file over built-in defaults.
 
     `cli` maps setting names (see CLI_KEYS) to the values of command-line
     options, None meaning "not given"; `config` is `--config FILE`.  `start`
-    is where discovery begins (the current directory by default).
+    is where discovery begins (the current directory by default).  `sources`
+    are the source keys the command reads: `snapshot` reads a database or
+    migrations, never a snapshot file, and `diff` none at all (its sides are
+    `--from` and `--to`), so a configured source outside them must not become
+    the command's input.  It is then shown as `not read by this command`.
     """
     unknown = set(cli) - set(CLI_KEYS)
     if unknown:  # a programming error in a command, not a user error
@@ -650,9 +663,9 @@ def resolve(
             return Setting(given, flag(key))
         return file.values.get(key) or Setting(default, "default")
 
-    sources, dsn_problem = _sources(cli, file, env)
+    side, dsn_problem = _sources(cli, file, env, tuple(sources))
     preset = pick("preset", None)
-    if preset.origin == "--preset" and not sources["migrations"].value:
+    if preset.origin == "--preset" and "migrations" in sources and not side["migrations"].value:
         raise UsageError("--preset applies to --migrations only")
     baseline = pick("baseline", None)
     if cli.get("no_baseline"):
@@ -662,9 +675,9 @@ def resolve(
         root=root,
         specs=pick("specs", _path_in(root, str(DEFAULT_SPECS))),
         schemas=pick("schemas", DEFAULT_SCHEMAS),
-        dsn=sources["dsn"],
-        migrations=sources["migrations"],
-        snapshot=sources["snapshot"],
+        dsn=side["dsn"],
+        migrations=side["migrations"],
+        snapshot=side["snapshot"],
         preset=preset,
         fail_on=pick("fail_on", "error"),
         fail_on_stale=pick("fail_on_stale", False),
@@ -680,6 +693,8 @@ def resolve(
         migration_timeout=pick("migration_timeout", DEFAULT_TIMEOUTS["migration_timeout"]),
         warnings=tuple(warnings),
         dsn_problem=dsn_problem,
+        continue_on_error=bool(cli.get("continue_on_error")),
+        allow_partial=bool(cli.get("allow_partial")),
     )
 
 
@@ -701,20 +716,31 @@ def _check_cli(cli: Mapping[str, Any]) -> None:
         raise UsageError(f"give exactly one source, not {' and '.join(given)}")
 
 
+NOT_READ = "not read by this command"
+
+
 def _sources(
-    cli: Mapping[str, Any], file: FileValues, env: Mapping[str, str]
+    cli: Mapping[str, Any], file: FileValues, env: Mapping[str, str], allowed: tuple[str, ...]
 ) -> tuple[dict[str, Setting[str | None]], str | None]:
     """The live side: a source flag replaces the file's source as a whole; then the file's
-    source (`dsn_env` reads the named variable); then $SCHEMAVERIFY_DSN / $DATABASE_URL."""
+    source (`dsn_env` reads the named variable); then $SCHEMAVERIFY_DSN / $DATABASE_URL.
+    Only the `allowed` keys are read; a file's other source is shown as not read."""
     result: dict[str, Setting[str | None]] = {k: Setting(None, "default") for k in SOURCE_KEYS}
     for key in SOURCE_KEYS:
+        if key not in allowed and (key in file.values or (key == "dsn" and file.dsn_env)):
+            result[key] = Setting(None, f"{NOT_READ} ({_file_origin(file, key)})")
+    for key in SOURCE_KEYS:
         if cli.get(key):
+            if key not in allowed:  # a programming error in a command, not a user error
+                raise TypeError(f"source {key} is not read by this command")
             result[key] = Setting(str(cli[key]), flag(key))
             return _mark_overridden(result, file, key), None
-    for key in SOURCE_KEYS:
+    for key in allowed:
         if key in file.values:
             result[key] = Setting(str(file.values[key].value), file.values[key].origin)
             return result, None
+    if "dsn" not in allowed:
+        return result, None
     if file.dsn_env is not None:
         name = file.dsn_env.value
         value = env.get(name, "").strip()
@@ -732,6 +758,12 @@ def _sources(
             result["dsn"] = Setting(value, f"env {name}")
             break
     return result, None
+
+
+def _file_origin(file: FileValues, key: str) -> str:
+    if key in file.values:
+        return file.values[key].origin
+    return file.dsn_env.origin if file.dsn_env is not None else "the configuration"
 
 
 def _mark_overridden(

@@ -11,21 +11,11 @@ from pathlib import Path
 
 import typer
 
-from ..cliutil import handles_errors, warn_finding, write_output
+from ..cliutil import check_format, handles_errors, write_output
+from ..config import Settings
 from ..errors import UsageError
-from .check import DsnOpt, MigrationsOpt, PresetOpt, SchemaOpt, SnapshotOpt
-from .config import (
-    AccessPatternsOpt,
-    AllowPartialOpt,
-    ConfigOpt,
-    ConnectTimeoutOpt,
-    ContinueOnErrorOpt,
-    LockTimeoutOpt,
-    MigrationStatementTimeoutOpt,
-    MigrationTimeoutOpt,
-    StatementTimeoutOpt,
-    settings,
-)
+from .live import read_live
+from .options import LIVE, format_option, takes
 
 FORMATS = ("table", "json")
 
@@ -58,32 +48,26 @@ def parse_table(text: str) -> tuple[str, str]:
 def register(app: typer.Typer) -> None:
     @app.command("access")
     @handles_errors
+    @takes(*LIVE)
     def access_command(
+        *,
         table: list[str] = typer.Option(
             [],
             "--table",
             "-t",
+            metavar="NAME",
             help="Table to show, NAME or SCHEMA.NAME (repeatable). "
             "Default: every relation of the schemas read.",
         ),
-        dsn: str | None = DsnOpt,
-        migrations: str | None = MigrationsOpt,
-        snapshot: str | None = SnapshotOpt,
-        preset: str | None = PresetOpt,
-        schema: list[str] | None = SchemaOpt,
-        fmt: str = typer.Option("table", "--format", "-f", help="table | json"),
+        settings: Settings,
+        fmt: str = format_option(FORMATS),
         output: Path | None = typer.Option(
-            None, "--output", "-o", help="Also write the matrix to FILE (in --format)."
+            None,
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Also write the matrix to FILE (in --format).",
         ),
-        access_patterns: Path | None = AccessPatternsOpt,
-        statement_timeout: int | None = StatementTimeoutOpt,
-        lock_timeout: int | None = LockTimeoutOpt,
-        connect_timeout: int | None = ConnectTimeoutOpt,
-        migration_statement_timeout: int | None = MigrationStatementTimeoutOpt,
-        migration_timeout: int | None = MigrationTimeoutOpt,
-        config: Path | None = ConfigOpt,
-        continue_on_error: bool = ContinueOnErrorOpt,
-        allow_partial: bool = AllowPartialOpt,
     ) -> None:
         """Show the effective access matrix of tables: who may do what to which rows.
 
@@ -95,51 +79,22 @@ def register(app: typer.Typer) -> None:
         from .. import access
         from ..accessmatrix import table_access
         from ..report_access import print_table, render_json, render_text
-        from ..sources import open_live
 
-        if fmt not in FORMATS:
-            raise UsageError(f"--format must be table or json, not {fmt!r}")
-        resolved = settings(
-            {
-                "config": config,
-                "dsn": dsn,
-                "migrations": migrations,
-                "snapshot": snapshot,
-                "preset": preset,
-                "schemas": schema,
-                "access_patterns": access_patterns,
-                "statement_timeout": statement_timeout,
-                "lock_timeout": lock_timeout,
-                "connect_timeout": connect_timeout,
-                "migration_statement_timeout": migration_statement_timeout,
-                "migration_timeout": migration_timeout,
-            }
-        )
+        check_format(fmt, FORMATS)
         wanted = [parse_table(t) for t in table]
-        schemas = tuple(dict.fromkeys((*resolved.schemas.value, *(schema for schema, _ in wanted))))
-        patterns = access.load_patterns(resolved.access_patterns.value)
-        source = resolved.source_options(
-            continue_on_error=continue_on_error, allow_partial=allow_partial
-        )
-        with open_live(source, schemas) as live:
-            for f in live.findings:
-                warn_finding(f.location or f.object, f.message)
-            if live.catalog is None:
-                raise typer.Exit(1)
-            catalog, described = live.catalog, live.description
-            failed = any(f.severity == "error" for f in live.findings)
-        if wanted:
-            selected = []
-            for schema_name, name in wanted:
-                found = catalog.table(f"{schema_name}.{name}")
-                if found is None:
-                    raise UsageError(
-                        f"--table {schema_name}.{name}: no such table or view in the schemas "
-                        f"read ({', '.join(catalog.schemas)})"
-                    )
-                selected.append(found)
-        else:
-            selected = list(catalog.tables)
+        schemas = tuple(dict.fromkeys((*settings.schemas.value, *(s for s, _ in wanted))))
+        patterns = access.load_patterns(settings.access_patterns.value)
+        with read_live(settings, schemas) as read:
+            catalog, described = read.catalog, read.live.description
+        selected = list(catalog.tables) if not wanted else []
+        for schema, name in wanted:
+            found = catalog.table(f"{schema}.{name}")
+            if found is None:
+                raise UsageError(
+                    f"--table {schema}.{name}: no such table or view in the schemas "
+                    f"read ({', '.join(catalog.schemas)})"
+                )
+            selected.append(found)
         matrices = [table_access(t, catalog, patterns) for t in selected]
         if fmt == "json":
             text = render_json(matrices, described)
@@ -149,5 +104,5 @@ def register(app: typer.Typer) -> None:
             text = render_text(matrices, described)
         if output is not None:
             write_output(output, text)
-        if failed:  # a failed migration (--continue-on-error): the schema is partial
+        if read.partial:
             raise typer.Exit(1)

@@ -14,77 +14,38 @@ from pathlib import Path
 
 import typer
 
-from ..cliutil import handles_errors, warn_finding, write_output
+from ..cliutil import ReportOutputs, handles_errors, warn_finding, write_output
+from ..config import Settings
 from ..errors import UsageError
-from ..formats import FORMATS
-from .check import (
-    DsnOpt,
-    MigrationsOpt,
-    PresetOpt,
-    SchemaOpt,
-    SnapshotOpt,
-    emit,
-    exit_code,
-    parse_outputs,
-)
-from .config import (
-    AccessPatternsOpt,
-    AllowPartialOpt,
-    ConfigOpt,
-    ConnectTimeoutOpt,
-    FailOnOpt,
-    FailOnStaleOpt,
-    LockTimeoutOpt,
-    MigrationStatementTimeoutOpt,
-    MigrationTimeoutOpt,
-    StatementTimeoutOpt,
-    settings,
-)
+from .options import LIVE, REPORT_OUTPUT, format_option, takes
 
 
 def register(app: typer.Typer) -> None:
     @app.command("advise")
     @handles_errors
+    @takes(*LIVE, "fail_on", "fail_on_stale")
     def advise_command(
-        dsn: str | None = DsnOpt,
-        migrations: str | None = MigrationsOpt,
-        snapshot: str | None = SnapshotOpt,
-        preset: str | None = PresetOpt,
-        continue_on_error: bool = typer.Option(
-            False, "--continue-on-error", help="Roll back a failing migration file and go on."
-        ),
-        schema: list[str] | None = SchemaOpt,
+        settings: Settings,
         exposed_schema: list[str] = typer.Option(
             [],
             "--exposed-schema",
+            metavar="NAME",
             help="Schema the API (PostgREST) serves to clients (repeatable). Default: public.",
         ),
-        fmt: str = typer.Option(
-            "table", "--format", "-f", help=f"Output format: {' | '.join(FORMATS)}."
-        ),
-        output: list[str] = typer.Option(
-            [], "--output", "-o", help="Write the report to FILE, or FORMAT=FILE (repeatable)."
-        ),
-        fail_on: str | None = FailOnOpt,
-        access_patterns: Path | None = AccessPatternsOpt,
-        statement_timeout: int | None = StatementTimeoutOpt,
-        lock_timeout: int | None = LockTimeoutOpt,
-        connect_timeout: int | None = ConnectTimeoutOpt,
-        migration_statement_timeout: int | None = MigrationStatementTimeoutOpt,
-        migration_timeout: int | None = MigrationTimeoutOpt,
-        config: Path | None = ConfigOpt,
-        allow_partial: bool = AllowPartialOpt,
+        fmt: str = format_option(),
+        output: list[str] = REPORT_OUTPUT,
         baseline: Path | None = typer.Option(
             None,
             "--baseline",
+            metavar="FILE",
             help="Accept the advice findings recorded in this file (see --write-baseline).",
         ),
         write_baseline: Path | None = typer.Option(
             None,
             "--write-baseline",
+            metavar="FILE",
             help="Record today's advice findings in this baseline file instead of reporting.",
         ),
-        fail_on_stale: bool | None = FailOnStaleOpt,
     ) -> None:
         """Report security and performance advice on a live schema, no spec needed.
 
@@ -98,29 +59,9 @@ def register(app: typer.Typer) -> None:
         from ..normalize import identifier
         from ..sources import open_live
 
-        resolved = settings(
-            {
-                "config": config,
-                "dsn": dsn,
-                "migrations": migrations,
-                "snapshot": snapshot,
-                "preset": preset,
-                "schemas": schema,
-                "fail_on": fail_on,
-                "access_patterns": access_patterns,
-                "statement_timeout": statement_timeout,
-                "lock_timeout": lock_timeout,
-                "connect_timeout": connect_timeout,
-                "migration_statement_timeout": migration_statement_timeout,
-                "migration_timeout": migration_timeout,
-                "fail_on_stale": fail_on_stale,
-            }
-        )
-        if fmt not in FORMATS:
-            raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+        outputs = ReportOutputs.parse(fmt, output)
         if baseline is not None and write_baseline is not None:
             raise UsageError("give --baseline or --write-baseline, not both")
-        outputs = parse_outputs(output, fmt)
         exposed: list[str] = []
         for text in exposed_schema or DEFAULT_EXPOSED:
             try:
@@ -128,7 +69,7 @@ def register(app: typer.Typer) -> None:
             except ValueError as err:
                 raise UsageError(f"--exposed-schema {text}: {err}") from None
         options = AdviceOptions(
-            patterns=access.load_patterns(resolved.access_patterns.value),
+            patterns=access.load_patterns(settings.access_patterns.value),
             exposed_schemas=tuple(dict.fromkeys(exposed)),
         )
         # Loaded before the database is read: a malformed baseline fails fast (exit 2).
@@ -138,17 +79,14 @@ def register(app: typer.Typer) -> None:
             if write_baseline is not None and write_baseline.exists()
             else None
         )
-        schemas = tuple(dict.fromkeys((*resolved.schemas.value, *options.exposed_schemas)))
-        source = resolved.source_options(
-            continue_on_error=continue_on_error, allow_partial=allow_partial
-        )
-        with open_live(source, schemas) as live:
+        schemas = tuple(dict.fromkeys((*settings.schemas.value, *options.exposed_schemas)))
+        with open_live(settings.source_options(), schemas) as live:
             read = live.catalog is not None
             report = advice_report(
                 live,
                 options,
-                fail_on=resolved.fail_on.value,
-                severity=resolved.severity_overrides(),
+                fail_on=settings.fail_on.value,
+                severity=settings.severity_overrides(),
             )
         if write_baseline is not None:
             if not read:  # a failed migration stopped the run: nothing to record
@@ -164,6 +102,5 @@ def register(app: typer.Typer) -> None:
             sys.stdout.write(f"recorded {count} findings in {write_baseline}\n")
             return
         if accepted is not None:
-            report = baselines.apply(report, accepted, fail_on_stale=resolved.fail_on_stale.value)
-        emit(report, fmt, outputs)
-        raise typer.Exit(exit_code(report))
+            report = baselines.apply(report, accepted, fail_on_stale=settings.fail_on_stale.value)
+        raise typer.Exit(outputs.emit(report))

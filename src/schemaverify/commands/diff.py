@@ -3,17 +3,21 @@
 Each side is a DSN, a snapshot file or a migrations folder, so the same command compares
 branch migrations with production, staging with production, or today with last release's
 snapshot.  Formats, `--output`, `--fail-on` and exit codes are exactly check's.
+
+The configuration file applies as for `check` (`schemas`, `fail_on`, `preset` for a
+migrations side, timeouts and migration limits) except its source: `dsn`, `dsn_env`,
+`migrations` and `snapshot` never become a side, nor do $SCHEMAVERIFY_DSN or
+$DATABASE_URL; the sides are only ever `--from` and `--to`.
 """
 
 from __future__ import annotations
 
 import typer
 
-from ..cliutil import handles_errors
+from ..cliutil import ReportOutputs, handles_errors
+from ..config import Settings
 from ..errors import UsageError
-from ..formats import FORMATS
-from .check import PresetOpt, emit, exit_code, parse_outputs
-from .config import AllowPartialOpt, MigrationStatementTimeoutOpt, MigrationTimeoutOpt
+from .options import REPORT_OUTPUT, format_option, takes
 
 _SIDE_HELP = (
     "a DSN (postgresql://... or key=value), a snapshot file (*.json) or migrations (a folder, "
@@ -24,60 +28,33 @@ _SIDE_HELP = (
 def register(app: typer.Typer) -> None:
     @app.command("diff")
     @handles_errors
+    @takes("source", "schemas", "fail_on", "timeouts", "config", sources=())
     def diff_command(
-        from_: str = typer.Option(..., "--from", help="The reference schema: " + _SIDE_HELP),
-        to: str = typer.Option(..., "--to", help="The schema compared with it: " + _SIDE_HELP),
-        schema: list[str] = typer.Option(
-            ["public"], "--schema", "-s", help="Schema to compare (repeatable). Default: public."
+        *,
+        from_: str = typer.Option(
+            ..., "--from", metavar="SIDE", help="The reference schema: " + _SIDE_HELP
         ),
-        preset: str | None = PresetOpt,
-        continue_on_error: bool = typer.Option(
-            False, "--continue-on-error", help="Roll back a failing migration file and go on."
+        to: str = typer.Option(
+            ..., "--to", metavar="SIDE", help="The schema compared with it: " + _SIDE_HELP
         ),
-        fmt: str = typer.Option(
-            "table", "--format", "-f", help=f"Output format: {' | '.join(FORMATS)}."
-        ),
-        output: list[str] = typer.Option(
-            [], "--output", "-o", help="Write the report to FILE, or FORMAT=FILE (repeatable)."
-        ),
-        fail_on: str = typer.Option(
-            "error", "--fail-on", help="Exit 1 on findings at or above: error|warning|info|never."
-        ),
-        statement_timeout: int = typer.Option(
-            30000, "--statement-timeout", help="Per-query timeout in milliseconds."
-        ),
-        lock_timeout: int = typer.Option(5000, "--lock-timeout", help="Lock wait in milliseconds."),
-        connect_timeout: int = typer.Option(10, "--connect-timeout", help="Seconds."),
-        migration_statement_timeout: int | None = MigrationStatementTimeoutOpt,
-        migration_timeout: int | None = MigrationTimeoutOpt,
-        allow_partial: bool = AllowPartialOpt,
+        settings: Settings,
+        fmt: str = format_option(),
+        output: list[str] = REPORT_OUTPUT,
     ) -> None:
-        """Report how the --to schema differs from the --from schema, in check's findings."""
-        from ..config import with_migration_limits
-        from ..envdiff import FROM, TO, parse_source, run_diff
-        from ..findings import FAIL_ON
-        from ..sources import SourceOptions
+        """Report how the --to schema differs from the --from schema, in check's findings.
 
-        if fail_on not in FAIL_ON:
-            raise UsageError(f"--fail-on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
-        if fmt not in FORMATS:
-            raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
-        if preset not in (None, "supabase", "none"):
-            raise UsageError(f"--preset must be supabase or none, not {preset!r}")
-        outputs = parse_outputs(output, fmt)
-        base = SourceOptions(
-            preset=preset,
-            continue_on_error=continue_on_error,
-            statement_timeout_ms=statement_timeout,
-            lock_timeout_ms=lock_timeout,
-            connect_timeout_s=connect_timeout,
-            allow_partial=allow_partial,
-        )
-        base = with_migration_limits(base, migration_statement_timeout, migration_timeout)
+        The configuration applies except its source (dsn, dsn_env, migrations, snapshot):
+        the two sides are only ever --from and --to.
+        """
+        from ..envdiff import FROM, TO, parse_source, run_diff
+
+        outputs = ReportOutputs.parse(fmt, output)
+        base = settings.side_options()
         before = parse_source(from_, FROM, base)
         after = parse_source(to, TO, base)
-        if preset is not None and not (before.migrations or after.migrations):
+        if settings.preset.origin == "--preset" and not (before.migrations or after.migrations):
             raise UsageError("--preset applies to a migrations side only")
-        report = run_diff(before, after, schemas=schema or ["public"], fail_on=fail_on)
-        emit(report, fmt, outputs)
-        raise typer.Exit(exit_code(report))
+        report = run_diff(
+            before, after, schemas=settings.schemas.value, fail_on=settings.fail_on.value
+        )
+        raise typer.Exit(outputs.emit(report))

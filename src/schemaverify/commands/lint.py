@@ -1,37 +1,33 @@
 """`schemaverify lint` and `schemaverify spec-schema`: check specs without a database.
 
-Lint is the cheap pre-commit gate: it runs the same loader as `check`, so a
-spec that lints clean never fails `check` for being malformed.
+Lint is the cheap pre-commit gate: it runs the same loader as `check`, with the same
+configured `specs` and `access_patterns`, so a spec that lints clean never fails `check`
+for being malformed.
 """
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import typer
 
 from ..cliutil import handles_errors
+from ..config import Settings
+from .options import takes
 
 
 def register(app: typer.Typer) -> None:
     @app.command()
     @handles_errors
-    def lint(
-        specs: Path = typer.Option(
-            Path("specs"), "--specs", help="Folder (or file) of YAML specs."
-        ),
-        access_patterns: Path | None = typer.Option(
-            None, "--access-patterns", help="YAML file adding RLS access kinds or patterns."
-        ),
-    ) -> None:
+    @takes("specs", "access_patterns", "config", sources=())
+    def lint(settings: Settings) -> None:
         """Validate YAML specs (format, types, expressions, references); no database needed."""
         from ..access import load_patterns
         from ..specload import load_specs
 
-        patterns = load_patterns(access_patterns)
+        patterns = load_patterns(settings.access_patterns.value)
         loaded = load_specs(
-            specs,
+            settings.specs.value,
             access_kinds=patterns.kinds,
             access_roles=(*patterns.client_roles, *patterns.service_roles),
         )
