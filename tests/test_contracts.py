@@ -72,9 +72,9 @@ def test_json_report_shape_is_pinned_per_version() -> None:
 
 
 def test_readme_documents_every_fact_subject() -> None:
-    from schemaverify.facts import SUBJECTS
+    from schemaverify.rules import subjects_produced
 
     text = README.read_text(encoding="utf-8")
     section = text.split("**Facts.**")[1].split("## Report formats")[0]
-    for subject in SUBJECTS:
+    for subject in subjects_produced():
         assert f"`{subject}`" in section, subject

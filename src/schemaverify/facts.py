@@ -25,26 +25,9 @@ DRIFT = "drift"
 UNVERIFIABLE = "unverifiable"
 STATUSES = (VERIFIED, DRIFT, UNVERIFIABLE)
 
-SUBJECTS = (
-    "table",
-    "column",
-    "column.type",
-    "column.nullable",
-    "column.default",
-    "primary_key",
-    "unique",
-    "index",
-    "foreign_key",
-    "rls.enabled",
-    "rls.forced",
-    "rls.access",
-    "rls.policy_within_access",
-    "rls.policy",
-    "access_matrix",
-)
-"""The statements a spec can make, a public contract like the finding kinds: only ever
-added.  `rls.policy_within_access` is the statement every documented access list makes
-about each live policy: it grants nothing beyond the documented kinds."""
+# The subjects (what kind of statement a fact is about) are declared by the comparators
+# that record them (rules/engine.py: `subjects_produced()`), like the finding kinds: a
+# public contract, documented in the README and only ever added to.
 
 
 @dataclass(frozen=True)
@@ -52,7 +35,7 @@ class Fact:
     table: str
     """Qualified table name."""
     subject: str
-    """One of SUBJECTS."""
+    """What the statement is about: `column.type`, `index`, ... (rules.subjects_produced())."""
     key: str | None
     """The object within the table (None for the table itself)."""
     status: str

@@ -82,6 +82,14 @@ KINDS: dict[str, Kind] = {
             "normalization, so casts and parentheses do not matter.",
         ),
         Kind(
+            "column_identity_mismatch",
+            "error",
+            "A column's identity (GENERATED ALWAYS / BY DEFAULT AS IDENTITY) differs from the "
+            "spec.",
+            "Only checked when the spec states `identity`. ALWAYS refuses values the client "
+            "supplies, BY DEFAULT accepts them: code written for one breaks on the other.",
+        ),
+        Kind(
             "primary_key_mismatch",
             "error",
             "The primary key differs from the spec.",

@@ -228,7 +228,8 @@ def test_strict_compares_type_modifiers_and_fills() -> None:
         "public", "t", columns=(col("a", TypeRef("numeric")), col("b", INT, identity="always"))
     )
     live = Table("public", "t", columns=(col("a", TypeRef("numeric", "10,2")), col("b", INT)))
-    assert kinds(run(spec, live)) == []
+    # The stated identity is compared in both modes; strict mode as part of the fill.
+    assert kinds(run(spec, live)) == ["column_identity_mismatch"]
     assert kinds(run(spec, live, options=STRICT)) == [
         "column_default_mismatch",
         "column_type_mismatch",
@@ -353,8 +354,27 @@ def test_access_matrix_cells() -> None:
     assert "less than documented" in finding.message
 
 
-def test_every_fact_subject_is_declared_by_a_comparator() -> None:
-    from schemaverify.facts import SUBJECTS
+def test_every_kind_a_comparator_declares_has_a_message_and_a_registered_kind() -> None:
+    from schemaverify.findings import KINDS
 
-    declared = {"table"} | {s for c in COMPARATORS for s in c.subjects}
-    assert declared == set(SUBJECTS)
+    for kind in kinds_produced():
+        assert kind in KINDS and kind in messages.kinds(), kind
+
+
+@pytest.mark.parametrize(
+    ("live_identity", "kind"),
+    [
+        ("always", None),
+        ("by default", "column_identity_mismatch"),
+        (None, "column_identity_mismatch"),
+    ],
+)
+def test_column_identity(live_identity: str | None, kind: str | None) -> None:
+    spec = Table("public", "t", columns=(col("id", BIGINT, identity="always"),))
+    live = Table("public", "t", columns=(col("id", BIGINT, identity=live_identity),))
+    result = run(spec, live)
+    assert kinds(result) == ([kind] if kind else [])
+    assert statuses(result, "column.identity") == {"id": DRIFT if kind else VERIFIED}
+    if kind:
+        (finding,) = result.findings
+        assert "documented as GENERATED ALWAYS AS IDENTITY" in finding.message

@@ -6,7 +6,14 @@ what a comparator works on.
 """
 
 from .context import DiffOptions, TableContext
-from .engine import COMPARATORS, Comparator, Verification, compare, kinds_produced
+from .engine import (
+    COMPARATORS,
+    Comparator,
+    Verification,
+    compare,
+    kinds_produced,
+    subjects_produced,
+)
 
 __all__ = [
     "COMPARATORS",
@@ -16,4 +23,5 @@ __all__ = [
     "Verification",
     "compare",
     "kinds_produced",
+    "subjects_produced",
 ]

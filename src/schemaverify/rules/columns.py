@@ -13,8 +13,9 @@ KINDS = (
     "column_type_mismatch",
     "column_nullability_mismatch",
     "column_default_mismatch",
+    "column_identity_mismatch",
 )
-SUBJECTS = ("column", "column.type", "column.nullable", "column.default")
+SUBJECTS = ("column", "column.type", "column.nullable", "column.default", "column.identity")
 
 # PostgreSQL records no nullability for the columns of views (attnotnull is always false):
 # a view spec's `nullable` is documentation only.
@@ -46,6 +47,7 @@ def compare(ctx: TableContext) -> None:
         _type(ctx, col, actual, where)
         _nullability(ctx, col, actual, where)
         _default(ctx, col, actual, where)
+        _identity(ctx, col, actual, where)
     for col in undocumented:
         finding = ctx.observe("column_undocumented", col.name, None, col.type, ctx.where("table"))
         ctx.undocumented[col.name] = finding.fingerprint
@@ -57,6 +59,8 @@ def _stated(col: Column, strict: bool) -> list[str]:
         subjects.append("column.nullable")
     if col.default is not None or strict:
         subjects.append("column.default")
+    if col.identity is not None and not strict:
+        subjects.append("column.identity")
     return subjects
 
 
@@ -65,6 +69,8 @@ def _value(col: Column, subject: str) -> object:
         return col.type
     if subject == "column.nullable":
         return Nullability(bool(col.nullable))
+    if subject == "column.identity":
+        return col.identity
     return fill(col)
 
 
@@ -123,3 +129,20 @@ def _default(ctx: TableContext, col: Column, actual: Column, where: str) -> None
         )
     elif col.default is not None or ctx.strict:
         ctx.verified("column.default", col.name, fill(col), fill(actual), where)
+
+
+def _identity(ctx: TableContext, col: Column, actual: Column, where: str) -> None:
+    # Strict mode compares identity as part of the column's fill (_default).
+    if col.identity is None or ctx.strict:
+        return
+    if col.identity == actual.identity:
+        ctx.verified("column.identity", col.name, col.identity, actual.identity, where)
+        return
+    ctx.drift(
+        "column.identity",
+        "column_identity_mismatch",
+        col.name,
+        col.identity,
+        actual.identity,
+        where,
+    )

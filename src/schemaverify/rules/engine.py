@@ -116,3 +116,11 @@ def kinds_produced() -> tuple[str, ...]:
     for comparator in COMPARATORS:
         out.extend(k for k in comparator.kinds if k not in out)
     return tuple(out)
+
+
+def subjects_produced() -> tuple[str, ...]:
+    """Every fact subject a comparison can record (the registry's declarations)."""
+    out = list(tables.SUBJECTS)
+    for comparator in COMPARATORS:
+        out.extend(s for s in comparator.subjects if s not in out)
+    return tuple(out)

@@ -86,6 +86,12 @@ def _column_default(obj: str | None, expected: Any, actual: Any, d: Details) -> 
     return f"column {obj} defaults to {actual or 'nothing'}, documented as {expected or 'nothing'}"
 
 
+@_writes("column_identity_mismatch")
+def _column_identity(obj: str | None, expected: Any, actual: Any, d: Details) -> str:
+    found = f"GENERATED {actual.upper()} AS IDENTITY" if actual else "not an identity column"
+    return f"column {obj} is {found}, documented as GENERATED {expected.upper()} AS IDENTITY"
+
+
 # --- keys ---------------------------------------------------------------------------
 
 
