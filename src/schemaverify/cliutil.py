@@ -1,4 +1,7 @@
-"""Shared plumbing for command modules: error handling, exit codes and standard output.
+"""Shared plumbing for command modules: error handling, exit codes, standard output and the
+files a command writes (`write_output` for every `-o FILE`, `ReportOutputs` for the
+`--format` + `--output [FORMAT=]FILE` of findings reports), so that each failure reads the
+same in every command.
 
 Three kinds of failure end a run here instead of as `internal error` (exit 4):
 

@@ -15,7 +15,7 @@ from ..cliutil import check_format, handles_errors, write_output
 from ..config import Settings
 from ..errors import UsageError
 from .live import read_live
-from .options import LIVE, format_option, takes
+from .options import LIVE, format_option, output_file, takes
 
 FORMATS = ("table", "json")
 
@@ -61,13 +61,7 @@ def register(app: typer.Typer) -> None:
         ),
         settings: Settings,
         fmt: str = format_option(FORMATS),
-        output: Path | None = typer.Option(
-            None,
-            "--output",
-            "-o",
-            metavar="FILE",
-            help="Also write the matrix to FILE (in --format).",
-        ),
+        output: Path | None = output_file("Also write the matrix to FILE (in --format)."),
     ) -> None:
         """Show the effective access matrix of tables: who may do what to which rows.
 

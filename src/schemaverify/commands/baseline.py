@@ -10,7 +10,7 @@ import typer
 
 from ..cliutil import handles_errors, warn_finding, write_output
 from ..config import Settings
-from .options import LIVE, takes
+from .options import LIVE, output_file, takes
 
 
 def register(app: typer.Typer) -> None:
@@ -19,13 +19,9 @@ def register(app: typer.Typer) -> None:
     @takes("specs", *LIVE)
     def baseline_command(
         settings: Settings,
-        output: Path | None = typer.Option(
-            None,
-            "--output",
-            "-o",
-            metavar="FILE",
-            help="Baseline file to write. Default: `baseline` from the configuration, else "
-            "schemaverify-baseline.json.",
+        output: Path | None = output_file(
+            "Baseline file to write. Default: `baseline` from the configuration, else "
+            "schemaverify-baseline.json."
         ),
     ) -> None:
         """Record the current findings in a baseline file; `check --baseline` then accepts them.

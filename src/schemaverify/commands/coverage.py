@@ -9,7 +9,7 @@ import typer
 from ..cliutil import check_format, handles_errors, warn_finding, write_or_print, write_output
 from ..config import Settings
 from .live import read_live
-from .options import LIVE, format_option, takes
+from .options import LIVE, format_option, output_file, takes
 
 FORMATS = ("table", "json")
 
@@ -21,9 +21,7 @@ def register(app: typer.Typer) -> None:
     def coverage(
         settings: Settings,
         fmt: str = format_option(FORMATS),
-        output: Path | None = typer.Option(
-            None, "--output", "-o", metavar="FILE", help="Write the JSON report to FILE."
-        ),
+        output: Path | None = output_file("Write the JSON report to FILE."),
         min_coverage: float | None = typer.Option(
             None, "--min", help="Exit 1 when the documented share is below this (0-100)."
         ),

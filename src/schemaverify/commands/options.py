@@ -227,6 +227,11 @@ def format_option(choices: Sequence[str] = tuple(FORMATS)) -> Any:
     )
 
 
+def output_file(help: str) -> Any:
+    """`--output/-o FILE` of the commands that write one file."""
+    return typer.Option(None, "--output", "-o", metavar="FILE", help=help)
+
+
 REPORT_OUTPUT = typer.Option(
     [],
     "--output",

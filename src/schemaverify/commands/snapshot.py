@@ -20,7 +20,7 @@ import typer
 from ..cliutil import handles_errors, warn_finding
 from ..config import Settings
 from .live import read_live
-from .options import takes
+from .options import output_file, takes
 
 
 def register(app: typer.Typer) -> None:
@@ -36,13 +36,7 @@ def register(app: typer.Typer) -> None:
     )
     def snapshot_command(
         settings: Settings,
-        output: Path | None = typer.Option(
-            None,
-            "--output",
-            "-o",
-            metavar="FILE",
-            help="Write the snapshot to FILE. Default: standard output.",
-        ),
+        output: Path | None = output_file("Write the snapshot to FILE. Default: standard output."),
         timestamp: bool = typer.Option(
             False,
             "--timestamp",
