@@ -39,7 +39,6 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 from .errors import SpecError, UsageError
 from .findings import FAIL_ON, KINDS, SEVERITIES
-from .yamlnodes import clip, suggest
 
 if TYPE_CHECKING:
     from .sources import SourceOptions
@@ -480,6 +479,10 @@ class FileValues:
 
 def validate(config: ConfigFile) -> FileValues:
     """Check every key and value; raise SpecError with every problem at its line."""
+    # Here, not at the top: every command imports this module, and yamlnodes loads PyYAML,
+    # which `schemaverify --help` and a configuration without mistakes never need.
+    from .yamlnodes import clip, suggest
+
     problems: list[tuple[str, int, str]] = []
     warnings: list[str] = []
     values: dict[str, Setting[Any]] = {}

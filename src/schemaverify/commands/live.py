@@ -7,13 +7,16 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import typer
 
 from ..cliutil import warn_finding
-from ..config import Settings
-from ..model import Catalog
-from ..sources import LiveSide, open_live
+
+if TYPE_CHECKING:
+    from ..config import Settings
+    from ..model import Catalog
+    from ..sources import LiveSide
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,8 @@ def read_live(
 ) -> Iterator[Read]:
     """Open the configured source on `schemas`; exit 1 (after `nothing_read`, if given) when
     the migrations did not produce a schema."""
+    from ..sources import open_live
+
     with open_live(settings.source_options(), schemas) as live:
         for f in live.findings:
             message = f"{f.severity}: {f.message}" if with_severity else f.message
