@@ -343,3 +343,19 @@ def test_bad_sides_exit_2_without_a_traceback(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "--from (hidden): not a DSN" in result.stderr
     assert "hunter2" not in result.output
+
+
+def test_severity_overrides_of_the_configuration_reach_diff(
+    pair: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One pipeline for every source of findings: `diff` applies the file's overrides."""
+    before, after = pair
+    after.run("CREATE TABLE only_in_to (id int)")
+    monkeypatch.chdir(tmp_path)
+    plain = invoke("diff", "--from", before.dsn, "--to", after.dsn, "--format", "json")
+    assert plain.exit_code == 0, plain.output  # table_undocumented is info
+    (tmp_path / "schemaverify.toml").write_text('[severity]\ntable_undocumented = "error"\n')
+    strict = invoke("diff", "--from", before.dsn, "--to", after.dsn, "--format", "json")
+    assert strict.exit_code == 1, strict.output
+    (finding,) = json.loads(strict.stdout)["findings"]
+    assert finding["kind"] == "table_undocumented" and finding["severity"] == "error"

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import dataclasses
 import glob
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from . import access
 from .dsn import redact
 from .errors import UsageError
-from .findings import Finding, sort_findings
+from .findings import Finding
 from .model import Catalog
 from .pipeline import Pipeline
 from .report import Report
@@ -140,6 +140,7 @@ def build_report(
     *,
     schemas: Sequence[str],
     fail_on: str = "error",
+    severity: Mapping[str, str] | None = None,
 ) -> Report:
     findings = [*before.findings, *after.findings]
     names: list[str] = []
@@ -155,7 +156,7 @@ def build_report(
         "description": f"{FROM} {_shown(before)} {TO} {_shown(after)}",
     }
     return Report(
-        findings=tuple(sort_findings(findings)),
+        findings=Pipeline(severity=dict(severity or {})).run(findings),
         tables_checked=len(names),
         source=source,
         specs=None,
@@ -170,10 +171,15 @@ def run_diff(
     *,
     schemas: Sequence[str] = ("public",),
     fail_on: str = "error",
+    severity: Mapping[str, str] | None = None,
 ) -> Report:
     wanted = tuple(dict.fromkeys(schemas))
     return build_report(
-        _side(before, wanted, FROM), _side(after, wanted, TO), schemas=wanted, fail_on=fail_on
+        _side(before, wanted, FROM),
+        _side(after, wanted, TO),
+        schemas=wanted,
+        fail_on=fail_on,
+        severity=severity,
     )
 
 

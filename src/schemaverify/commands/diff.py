@@ -55,6 +55,10 @@ def register(app: typer.Typer) -> None:
         if settings.preset.origin == "--preset" and not (before.migrations or after.migrations):
             raise UsageError("--preset applies to a migrations side only")
         report = run_diff(
-            before, after, schemas=settings.schemas.value, fail_on=settings.fail_on.value
+            before,
+            after,
+            schemas=settings.schemas.value,
+            fail_on=settings.fail_on.value,
+            severity=settings.severity_overrides(),
         )
         raise typer.Exit(outputs.emit(report))
