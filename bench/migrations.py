@@ -27,8 +27,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
-from schemaverify import embedded  # noqa: E402
-from schemaverify.migrations import discover, resolve_preset  # noqa: E402
+from schemaverify.sources import embedded  # noqa: E402
+from schemaverify.sources.migrations import discover, resolve_preset  # noqa: E402
 
 
 def _schemaverify() -> list[str]:

@@ -57,7 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import ROLES_SQL, name, schema_batches, write_specs
 
-from schemaverify.catalog.reader import QUERIES, query_params, read_catalog
+from schemaverify.sources.catalog.reader import QUERIES, query_params, read_catalog
 
 TARGET_RATIO = 1.5
 TARGET_MB = 300.0
@@ -138,7 +138,7 @@ def _literal(value: object) -> str:
 def floor_sql(schemas: Sequence[str]) -> str:
     """The reader's catalog queries with their parameters inlined, for psql."""
     params = query_params(schemas)
-    folder = importlib.resources.files("schemaverify.catalog") / "sql"
+    folder = importlib.resources.files("schemaverify.sources.catalog") / "sql"
     parts = ["BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;"]
     for query in QUERIES:
         sql = (folder / f"{query}.sql").read_text(encoding="utf-8")
@@ -249,7 +249,7 @@ def startup(repeat: int) -> tuple[float, list[str]]:
     seconds = run_child(exe, max(repeat, 5)).seconds
     probe = (
         "import sys; from schemaverify.cli import app; "
-        "heavy = ('psycopg', 'sqlglot', 'yaml', 'rich.table', 'schemaverify.specload'); "
+        "heavy = ('psycopg', 'sqlglot', 'yaml', 'rich.table', 'schemaverify.sources.specs.load'); "
         "print(' '.join(m for m in heavy if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True).stdout

@@ -85,7 +85,7 @@ def _assert_unique_fingerprints() -> None:
     structural key, and a baseline entry must accept exactly one finding."""
     from collections import Counter
 
-    from schemaverify.report import Report
+    from schemaverify.pipeline.report import Report
 
     original = Report.__init__
 

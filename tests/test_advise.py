@@ -19,12 +19,13 @@ import pytest
 from typer.testing import CliRunner
 
 import pgserver
-from schemaverify import access, snapshot
-from schemaverify.advise import ADVICE_KINDS, AdviceOptions, advise, per_row_calls
-from schemaverify.catalog import read_catalog
 from schemaverify.cli import app
-from schemaverify.findings import KINDS
-from schemaverify.model import Catalog
+from schemaverify.model.findings import KINDS
+from schemaverify.model.schema import Catalog
+from schemaverify.rules import access
+from schemaverify.rules.advise import ADVICE_KINDS, AdviceOptions, advise, per_row_calls
+from schemaverify.sources import snapshot
+from schemaverify.sources.catalog import read_catalog
 
 SUPABASE = (
     pgserver.SUPABASE_ROLES_SQL

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from schemaverify.baseline import Baseline, Entry, apply, loads
 from schemaverify.cli import app
 from schemaverify.errors import SpecError
-from schemaverify.findings import make
-from schemaverify.report import Report
+from schemaverify.model.findings import make
+from schemaverify.pipeline.baseline import Baseline, Entry, apply, loads
+from schemaverify.pipeline.report import Report
 
 ORDERS = """\
 table: orders

@@ -17,11 +17,9 @@ import psycopg
 import pytest
 
 import pgserver
-from schemaverify import normalize
-from schemaverify.catalog import STATEMENTS, build, read_catalog
-from schemaverify.catalog.reader import _read_error, _session
 from schemaverify.errors import EXIT_CONNECT, ConnectError
-from schemaverify.model import (
+from schemaverify.model import normalize
+from schemaverify.model.schema import (
     Catalog,
     Column,
     ForeignKey,
@@ -34,6 +32,8 @@ from schemaverify.model import (
     TypeRef,
     UniqueConstraint,
 )
+from schemaverify.sources.catalog import STATEMENTS, build, read_catalog
+from schemaverify.sources.catalog.reader import _read_error, _session
 
 SUFFIX = uuid.uuid4().hex[:8]
 ANON = f"sv_anon_{SUFFIX}"

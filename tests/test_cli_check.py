@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from schemaverify.cli import app
-from schemaverify.findings import KINDS
+from schemaverify.model.findings import KINDS
 
 SPEC = """
 table: orders
@@ -195,8 +195,8 @@ def test_error_messages_quoting_data_stay_one_line_each(tmp_path: Path) -> None:
 
 def test_output_file_write_errors_name_the_file(tmp_path: Path) -> None:
     """Every command writing `-o FILE` says which file could not be written, exit 2."""
-    from schemaverify import snapshot
-    from schemaverify.model import Catalog
+    from schemaverify.model.schema import Catalog
+    from schemaverify.sources import snapshot
 
     snap = tmp_path / "snap.json"
     snap.write_text(

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from schemaverify.cli import app
-from schemaverify.config import locate, resolve
+from schemaverify.cli.config import locate, resolve
 from schemaverify.errors import SpecError, UsageError
 
 SPEC = """\

@@ -19,10 +19,10 @@ import psycopg
 import pytest
 from psycopg import errors
 
-from schemaverify import embedded
-from schemaverify.embedded import EmbeddedServer
-from schemaverify.migrations import presets, read_files
-from schemaverify.migrations.runner import apply_files
+from schemaverify.sources import embedded
+from schemaverify.sources.embedded import EmbeddedServer
+from schemaverify.sources.migrations import presets, read_files
+from schemaverify.sources.migrations.runner import apply_files
 
 CANARY = "schemaverify-canary-7f3a9c"
 

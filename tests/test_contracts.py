@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from schemaverify.findings import KINDS, SEVERITIES
+from schemaverify.model.findings import KINDS, SEVERITIES
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -50,11 +50,11 @@ JSON_SHAPES: dict[int, dict[str, tuple[str, ...]]] = {
 
 
 def test_json_report_shape_is_pinned_per_version() -> None:
-    from schemaverify.facts import DRIFT, Fact
-    from schemaverify.findings import REPORT_SCHEMA_VERSION, make
-    from schemaverify.model import TypeRef
-    from schemaverify.report import Report
-    from schemaverify.report_json import report_dict
+    from schemaverify.model.facts import DRIFT, Fact
+    from schemaverify.model.findings import REPORT_SCHEMA_VERSION, make
+    from schemaverify.model.schema import TypeRef
+    from schemaverify.pipeline.report import Report
+    from schemaverify.reports.json_report import report_dict
 
     finding = make("public.t", "column_type_mismatch", "a", "m", expected=TypeRef("integer"))
     fact = Fact("public.t", "column.type", "a", DRIFT, TypeRef("bigint"), TypeRef("integer"), "x:1")

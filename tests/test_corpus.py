@@ -29,7 +29,7 @@ import pytest
 from typer.testing import CliRunner
 
 from schemaverify.cli import app
-from schemaverify.migrations import migrated_database
+from schemaverify.sources.migrations import migrated_database
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = Path(__file__).resolve().parent / "corpus"

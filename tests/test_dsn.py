@@ -8,8 +8,8 @@ import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict
 
-from schemaverify.dsn import LIBPQ_LOCATION_VARS, describe, redact, redact_text, resolve_dsn
 from schemaverify.errors import EXIT_USAGE, UsageError
+from schemaverify.sources.dsn import LIBPQ_LOCATION_VARS, describe, redact, redact_text, resolve_dsn
 
 ENV_VARS = ("SCHEMAVERIFY_DSN", "DATABASE_URL", *LIBPQ_LOCATION_VARS, "PGPASSWORD")
 

@@ -24,9 +24,9 @@ import psutil
 import psycopg
 import pytest
 
-from schemaverify import embedded
-from schemaverify.embedded import EmbeddedServer
 from schemaverify.errors import ConnectError, UsageError
+from schemaverify.sources import embedded
+from schemaverify.sources.embedded import EmbeddedServer
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -161,7 +161,7 @@ CHILD = textwrap.dedent(
     """
     import json, sys, time
     import psutil
-    from schemaverify.embedded import EmbeddedServer
+    from schemaverify.sources.embedded import EmbeddedServer
 
     with EmbeddedServer() as server:
         root = psutil.Process(server.pid)
@@ -218,7 +218,7 @@ def test_concurrent_cold_starts_build_the_cache_once(tmp_path: Path) -> None:
     script = textwrap.dedent(
         """
         import psycopg
-        from schemaverify.embedded import EmbeddedServer
+        from schemaverify.sources.embedded import EmbeddedServer
         with EmbeddedServer() as server, psycopg.connect(server.dsn) as conn:
             print(conn.execute("select 42").fetchone()[0])
         """

@@ -16,12 +16,12 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from schemaverify import access
-from schemaverify.catalog import read_catalog
-from schemaverify.checker import build_report, schemas_to_read
-from schemaverify.migrations import migrated_database
-from schemaverify.sources import LiveSide
-from schemaverify.specload import load_specs
+from schemaverify.pipeline.check import build_report, schemas_to_read
+from schemaverify.rules import access
+from schemaverify.sources.catalog import read_catalog
+from schemaverify.sources.live import LiveSide
+from schemaverify.sources.migrations import migrated_database
+from schemaverify.sources.specs.load import load_specs
 
 REPO = Path(__file__).resolve().parent.parent
 

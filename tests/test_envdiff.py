@@ -12,9 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from schemaverify.cli import app
-from schemaverify.envdiff import parse_source
 from schemaverify.errors import UsageError
-from schemaverify.sources import SourceOptions
+from schemaverify.pipeline.envdiff import parse_source
+from schemaverify.sources.live import SourceOptions
 
 ROLES = """
 DO $$ BEGIN CREATE ROLE anon NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;

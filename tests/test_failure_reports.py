@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from schemaverify import snapshot
 from schemaverify.cli import app
 from schemaverify.errors import SpecError
-from schemaverify.findings import make
-from schemaverify.migrations.runner import MissingObject, created_object, missing_object
-from schemaverify.model import Catalog
+from schemaverify.model.findings import make
+from schemaverify.model.schema import Catalog
+from schemaverify.sources import snapshot
+from schemaverify.sources.migrations.runner import MissingObject, created_object, missing_object
 
 MISSING_EXTENSION = {
     "001_init.sql": (

@@ -30,13 +30,16 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from schemaverify import report_github, report_junit, report_markdown, report_sarif
-from schemaverify.checker import run_check
 from schemaverify.cli import app
-from schemaverify.findings import KINDS, make, sort_findings
-from schemaverify.formats import FORMATS, renderer
-from schemaverify.report import Report
-from schemaverify.sources import SourceOptions
+from schemaverify.model.findings import KINDS, make, sort_findings
+from schemaverify.pipeline.check import run_check
+from schemaverify.pipeline.report import Report
+from schemaverify.reports import github as report_github
+from schemaverify.reports import junit as report_junit
+from schemaverify.reports import markdown as report_markdown
+from schemaverify.reports import sarif as report_sarif
+from schemaverify.reports.formats import FORMATS, renderer
+from schemaverify.sources.live import SourceOptions
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "golden"
@@ -637,7 +640,7 @@ BASELINE_JSON = """{
 
 
 def _baselined(report: Report, *, fail_on_stale: bool) -> Report:
-    from schemaverify import baseline
+    from schemaverify.pipeline import baseline
 
     recorded = baseline.loads(BASELINE_JSON, "schemaverify-baseline.json")
     return baseline.apply(report, recorded, fail_on_stale=fail_on_stale)

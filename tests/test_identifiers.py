@@ -22,12 +22,12 @@ import pytest
 from typer.testing import CliRunner
 
 from pgserver import Server, TestDatabase
-from schemaverify.catalog import read_catalog
-from schemaverify.checker import run_check
 from schemaverify.cli import app
-from schemaverify.formats import FORMATS
-from schemaverify.report_markdown import cell
-from schemaverify.sources import SourceOptions
+from schemaverify.pipeline.check import run_check
+from schemaverify.reports.formats import FORMATS
+from schemaverify.reports.markdown import cell
+from schemaverify.sources.catalog import read_catalog
+from schemaverify.sources.live import SourceOptions
 
 CAFE = "Sales Dept.Café Orders"
 ODD = "Sales Dept.Odd: 50%, x|y"

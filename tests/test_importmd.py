@@ -18,21 +18,21 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from schemaverify import normalize
 from schemaverify.cli import app
 from schemaverify.errors import SpecError
-from schemaverify.importmd import build_spec, check_document, parse_document, render
-from schemaverify.importmd.build import certainty_of
-from schemaverify.importmd.document import DocRls, DocTable
-from schemaverify.importmd.grammar import (
+from schemaverify.model import normalize
+from schemaverify.model.spec import TableSpec
+from schemaverify.sources.importmd import build_spec, check_document, parse_document, render
+from schemaverify.sources.importmd.build import certainty_of
+from schemaverify.sources.importmd.document import DocRls, DocTable
+from schemaverify.sources.importmd.grammar import (
     GrammarError,
     parse_column,
     parse_foreign_key,
     parse_index,
     parse_rls,
 )
-from schemaverify.spec import TableSpec
-from schemaverify.specload import load_spec_file, load_specs
+from schemaverify.sources.specs.load import load_spec_file, load_specs
 
 REPO = Path(__file__).resolve().parent.parent
 DOC = "docs/UNDOCUMENTED_TABLES.md"

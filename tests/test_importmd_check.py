@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from schemaverify.cli import app
-from schemaverify.importmd import check_document, parse_document
+from schemaverify.sources.importmd import check_document, parse_document
 
 REPO = Path(__file__).resolve().parent.parent
 DOC = "docs/UNDOCUMENTED_TABLES.md"

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from schemaverify import snapshot
-from schemaverify.cliutil import unexpected_error
+from schemaverify.cli.util import unexpected_error
 from schemaverify.errors import EXIT_BROKEN_PIPE, EXIT_USAGE
-from schemaverify.model import Catalog, Column, PrimaryKey, Table, TypeRef
+from schemaverify.model.schema import Catalog, Column, PrimaryKey, Table, TypeRef
+from schemaverify.sources import snapshot
 
 TOO_MANY_DIGITS = "9" * 5000
 DEV_FULL = Path("/dev/full")

@@ -10,7 +10,7 @@ import jsonschema
 from typer.testing import CliRunner
 
 from schemaverify.cli import app
-from schemaverify.specschema import spec_json_schema
+from schemaverify.sources.specs.jsonschema import spec_json_schema
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

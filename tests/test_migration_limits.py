@@ -19,8 +19,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from schemaverify.migrations import Limits, migrated_database, runner
-from schemaverify.migrations.sqltext import scan
+from schemaverify.sources.migrations import Limits, migrated_database, runner
+from schemaverify.sources.migrations.sqltext import scan
 
 
 @pytest.fixture(scope="session")
@@ -149,8 +149,8 @@ def test_statement_list_costs_offsets_not_objects() -> None:
 
 MEMORY_PROBE = """
 import json, resource, sys
-from schemaverify.migrations import migrated_database
-import schemaverify.embedded, psycopg  # imported before the baseline
+from schemaverify.sources.migrations import migrated_database
+import schemaverify.sources.embedded, psycopg  # imported before the baseline
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 with migrated_database(sys.argv[1], progress=False) as run:
     places = [(f.location, f.extra.get("sqlstate")) for f in run.findings]

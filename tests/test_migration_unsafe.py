@@ -17,9 +17,9 @@ import pytest
 from typer.testing import CliRunner
 
 from schemaverify.cli import app
-from schemaverify.findings import KINDS
-from schemaverify.migrations import migrated_database
-from schemaverify.migrations.lint import unsafe_uses
+from schemaverify.model.findings import KINDS
+from schemaverify.sources.migrations import migrated_database
+from schemaverify.sources.migrations.lint import unsafe_uses
 
 
 @pytest.fixture(scope="session")

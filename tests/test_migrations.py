@@ -16,16 +16,16 @@ import pytest
 from psycopg.conninfo import conninfo_to_dict
 
 import pgserver
-from schemaverify.findings import KINDS
-from schemaverify.migrations import (
+from schemaverify.model.findings import KINDS
+from schemaverify.sources.migrations import (
     MigrationRun,
     discover,
     migrated_database,
     read_files,
     resolve_preset,
 )
-from schemaverify.migrations.lint import non_transactional, transaction_control
-from schemaverify.migrations.sqltext import split
+from schemaverify.sources.migrations.lint import non_transactional, transaction_control
+from schemaverify.sources.migrations.sqltext import split
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "migrations"
 REL = "tests/fixtures/migrations"
@@ -522,7 +522,7 @@ def test_a_killed_session_is_placed_at_its_statement_and_the_run_reconnects(
 
 def test_progress_shows_file_names_as_text_not_markup(capsys: pytest.CaptureFixture[str]) -> None:
     """A file named like Rich markup (`[/red].sql`) is shown as its name, never parsed."""
-    from schemaverify.migrations.progress import RichReporter
+    from schemaverify.sources.migrations.progress import RichReporter
 
     reporter = RichReporter()
     reporter.begin_files(2)
@@ -538,8 +538,8 @@ def test_progress_shows_file_names_as_text_not_markup(capsys: pytest.CaptureFixt
 def test_symlink_loops_are_no_crash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`Path.resolve` raises RuntimeError on a symlink loop: layout detection and shown paths
     must not."""
-    from schemaverify.config import shown_path
-    from schemaverify.migrations import looks_like_supabase
+    from schemaverify.cli.config import shown_path
+    from schemaverify.sources.migrations import looks_like_supabase
 
     loop = tmp_path / "loop"
     loop.symlink_to(loop)

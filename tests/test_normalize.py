@@ -10,8 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlglot import exp
 
-from schemaverify.model import TypeRef
-from schemaverify.normalize import (
+from schemaverify.model.normalize import (
     expression,
     fk_action,
     identifier,
@@ -19,6 +18,7 @@ from schemaverify.normalize import (
     parse_expression,
     parse_type,
 )
+from schemaverify.model.schema import TypeRef
 
 if TYPE_CHECKING:
     from pgserver import TestDatabase

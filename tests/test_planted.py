@@ -24,8 +24,8 @@ import pytest
 from typer.testing import CliRunner
 
 from pgserver import TestDatabase
-from schemaverify.catalog import read_catalog
 from schemaverify.cli import app
+from schemaverify.sources.catalog import read_catalog
 
 SCHEMA = """
 CREATE TABLE orgs (id bigint PRIMARY KEY, slug text NOT NULL UNIQUE);
@@ -196,7 +196,7 @@ def test_planted_functions_and_operators_never_run(
 def test_the_session_pins_its_search_path(db: TestDatabase, mark_dir: Path) -> None:
     """Relations and types too: pg_temp and public come after pg_catalog, whatever the
     database's own setting says."""
-    from schemaverify.catalog.reader import _session
+    from schemaverify.sources.catalog.reader import _session
 
     db.run("CREATE TABLE public.pg_class (x int); CREATE TABLE public.victim (id int);")
     db.run(f'ALTER DATABASE "{db.name}" SET search_path = public, pg_catalog')

@@ -24,11 +24,11 @@ from psycopg.conninfo import conninfo_to_dict
 from typer.testing import CliRunner
 
 from pgserver import TestDatabase
-from schemaverify.catalog import read_catalog
 from schemaverify.cli import app
-from schemaverify.dsn import _MIN_SCRUB_LEN, describe, redact, redact_text, resolve_dsn
 from schemaverify.errors import ConnectError, UsageError
-from schemaverify.formats import FORMATS
+from schemaverify.reports.formats import FORMATS
+from schemaverify.sources.catalog import read_catalog
+from schemaverify.sources.dsn import _MIN_SCRUB_LEN, describe, redact, redact_text, resolve_dsn
 
 ALPHABET = "".join(chr(c) for c in range(0x20, 0x7F)) + "éß€中😀"
 """Printable ASCII (space, `#?'"@/:=\\&%` and all) and a few non-ASCII letters."""

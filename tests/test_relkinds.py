@@ -25,10 +25,10 @@ import pytest
 from typer.testing import CliRunner
 
 from pgserver import Server, TestDatabase
-from schemaverify.checker import run_check
 from schemaverify.cli import app
-from schemaverify.report import Report
-from schemaverify.sources import SourceOptions
+from schemaverify.pipeline.check import run_check
+from schemaverify.pipeline.report import Report
+from schemaverify.sources.live import SourceOptions
 
 DDL = """
 CREATE TABLE events (

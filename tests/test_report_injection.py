@@ -27,16 +27,17 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from pgserver import Server, TestDatabase
-from schemaverify import report_github, report_markdown
-from schemaverify.catalog import read_catalog
-from schemaverify.checker import run_check
 from schemaverify.cli import app
-from schemaverify.coverage import compute
 from schemaverify.escape import html_text, log_safe, visible, workflow_data
-from schemaverify.findings import make
-from schemaverify.report_table import print_report
-from schemaverify.sources import SourceOptions
-from schemaverify.specload import load_specs
+from schemaverify.model.findings import make
+from schemaverify.pipeline.check import run_check
+from schemaverify.reports import github as report_github
+from schemaverify.reports import markdown as report_markdown
+from schemaverify.reports.table import print_report
+from schemaverify.rules.coverage import compute
+from schemaverify.sources.catalog import read_catalog
+from schemaverify.sources.live import SourceOptions
+from schemaverify.sources.specs.load import load_specs
 
 BLANK_LINE = "\n\n# Heading [link](http://evil)"
 LONE_CR = "cr\r| forged | row |"
@@ -362,10 +363,10 @@ def test_access_and_coverage_views_escape_names(
 
 
 def test_narrow_access_and_coverage_views(db: TestDatabase, specs: Path) -> None:
-    from schemaverify import access as patterns_module
-    from schemaverify.accessmatrix import table_access
-    from schemaverify.report_access import print_table
-    from schemaverify.report_coverage import render_table
+    from schemaverify.reports.access import print_table
+    from schemaverify.reports.coverage import render_table
+    from schemaverify.rules import access as patterns_module
+    from schemaverify.rules.accessmatrix import table_access
 
     catalog = read_catalog(db.dsn, ["public"])
     patterns = patterns_module.load_patterns(None)

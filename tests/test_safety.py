@@ -29,12 +29,12 @@ from psycopg import conninfo
 from typer.testing import CliRunner
 
 from pgserver import Server, TestDatabase
-from schemaverify import normalize
-from schemaverify.catalog import read_catalog, reader
 from schemaverify.cli import app
 from schemaverify.errors import ConnectError
-from schemaverify.formats import FORMATS
-from schemaverify.model import Catalog
+from schemaverify.model import normalize
+from schemaverify.model.schema import Catalog
+from schemaverify.reports.formats import FORMATS
+from schemaverify.sources.catalog import read_catalog, reader
 
 SECRET = "Zq8-sekr1t-PW"
 """A password that must never be shown; long enough to be scrubbed from free text."""

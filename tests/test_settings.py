@@ -22,7 +22,7 @@ from typer.core import TyperGroup, TyperOption
 from typer.testing import CliRunner
 
 from schemaverify.cli import app
-from schemaverify.config import resolve
+from schemaverify.cli.config import resolve
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

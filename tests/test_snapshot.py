@@ -16,13 +16,9 @@ from hypothesis import strategies as st
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from typer.testing import CliRunner
 
-from schemaverify import snapshot
-from schemaverify.catalog.reader import read_catalog
 from schemaverify.cli import app
-from schemaverify.envdiff import diff_catalogs
 from schemaverify.errors import SpecError, UsageError
-from schemaverify.formats import renderer
-from schemaverify.model import (
+from schemaverify.model.schema import (
     Catalog,
     Column,
     ForeignKey,
@@ -39,7 +35,11 @@ from schemaverify.model import (
     TypeRef,
     UniqueConstraint,
 )
-from schemaverify.report import Report
+from schemaverify.pipeline.envdiff import diff_catalogs
+from schemaverify.pipeline.report import Report
+from schemaverify.reports.formats import renderer
+from schemaverify.sources import snapshot
+from schemaverify.sources.catalog.reader import read_catalog
 
 ROLES = """
 DO $$ BEGIN CREATE ROLE anon NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from schemaverify import speccache
 from schemaverify.cli import app
 from schemaverify.errors import SpecError
-from schemaverify.specload import load_specs
+from schemaverify.sources.specs import cache as speccache
+from schemaverify.sources.specs.load import load_specs
 
 SPEC = """table: {name}
 columns:

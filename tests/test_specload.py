@@ -17,10 +17,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from schemaverify import normalize, specload, yamlnodes
 from schemaverify.errors import SpecError
-from schemaverify.findings import KINDS
-from schemaverify.model import (
+from schemaverify.model import normalize
+from schemaverify.model.findings import KINDS
+from schemaverify.model.schema import (
     FK_ACTIONS,
     INDEX_METHODS,
     POLICY_COMMANDS,
@@ -35,9 +35,11 @@ from schemaverify.model import (
     TypeRef,
     UniqueConstraint,
 )
-from schemaverify.spec import CERTAINTIES, ColumnDoc, IgnoreRule
-from schemaverify.specload import load_spec_file, load_specs
-from schemaverify.specschema import spec_json_schema
+from schemaverify.model.spec import CERTAINTIES, ColumnDoc, IgnoreRule
+from schemaverify.sources.specs import load as specload
+from schemaverify.sources.specs import yamlnodes
+from schemaverify.sources.specs.jsonschema import spec_json_schema
+from schemaverify.sources.specs.load import load_spec_file, load_specs
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GOOD = FIXTURES / "specs_good"
@@ -689,7 +691,7 @@ def test_single_file_target(tmp_path):
 
 
 def test_access_kinds_default_to_the_access_vocabulary(tmp_path):
-    from schemaverify.access import load_patterns
+    from schemaverify.rules.access import load_patterns
 
     kinds = load_patterns().kinds
     assert "organization" in kinds

@@ -23,9 +23,9 @@ import psycopg
 import pytest
 from psycopg import errors
 
-from schemaverify import embedded
-from schemaverify.embedded import EmbeddedServer
-from schemaverify.migrations import presets
+from schemaverify.sources import embedded
+from schemaverify.sources.embedded import EmbeddedServer
+from schemaverify.sources.migrations import presets
 
 STANDINS = ("pg_net", "http", "pgjwt", "supabase_vault", "pgsodium", "pg_graphql", "pgtap")
 

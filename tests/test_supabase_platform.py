@@ -15,10 +15,10 @@ import psycopg
 import pytest
 from psycopg import errors
 
-from schemaverify.embedded import EmbeddedServer
-from schemaverify.migrations import presets, read_files
-from schemaverify.migrations.presets import platform
-from schemaverify.migrations.runner import apply_files
+from schemaverify.sources.embedded import EmbeddedServer
+from schemaverify.sources.migrations import presets, read_files
+from schemaverify.sources.migrations.presets import platform
+from schemaverify.sources.migrations.runner import apply_files
 
 
 @pytest.fixture(scope="module")

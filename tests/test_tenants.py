@@ -9,16 +9,16 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from schemaverify import tenants
-from schemaverify.catalog.reader import STATEMENTS, read_catalog
-from schemaverify.checker import run_check, schemas_to_read
 from schemaverify.cli import app
 from schemaverify.errors import SpecError, UsageError
-from schemaverify.report import Report
-from schemaverify.report_json import report_dict
-from schemaverify.report_table import render
-from schemaverify.sources import SourceOptions
-from schemaverify.specload import load_specs
+from schemaverify.pipeline.check import run_check, schemas_to_read
+from schemaverify.pipeline.report import Report
+from schemaverify.reports.json_report import report_dict
+from schemaverify.reports.table import render
+from schemaverify.sources import tenants
+from schemaverify.sources.catalog.reader import STATEMENTS, read_catalog
+from schemaverify.sources.live import SourceOptions
+from schemaverify.sources.specs.load import load_specs
 
 TENANT_SQL = """
 CREATE SCHEMA "{s}";
@@ -284,7 +284,7 @@ def test_like_pattern(glob: str, like: str) -> None:
 
 def test_snapshot_source_takes_tenant_globs(tenant_db, tmp_path: Path) -> None:
     """`check --snapshot` with `--schema 'tenant_*'` matches among the recorded schemas."""
-    from schemaverify import snapshot
+    from schemaverify.sources import snapshot
 
     folder = write_specs(tmp_path / "specs", SPECS)
     live = read_catalog(tenant_db.dsn, ["public", "tenant_*"])

@@ -17,11 +17,11 @@ import pytest
 
 import pgserver
 from pgserver import Server, TestDatabase
-from schemaverify import normalize
-from schemaverify.catalog import read_catalog
-from schemaverify.checker import run_check
-from schemaverify.model import Column, Index, IndexKey, PrimaryKey, TypeRef, UniqueConstraint
-from schemaverify.sources import SourceOptions
+from schemaverify.model import normalize
+from schemaverify.model.schema import Column, Index, IndexKey, PrimaryKey, TypeRef, UniqueConstraint
+from schemaverify.pipeline.check import run_check
+from schemaverify.sources.catalog import read_catalog
+from schemaverify.sources.live import SourceOptions
 
 # --- the plan -------------------------------------------------------------------
 
@@ -74,7 +74,7 @@ def test_plan_takes_the_bindir_from_the_environment(monkeypatch: pytest.MonkeyPa
     primary = pgserver.plan().candidates[0]
     if primary.kind != "embedded":
         pytest.skip("the primary server is not the embedded wheel")
-    from schemaverify.embedded import locate_binaries
+    from schemaverify.sources.embedded import locate_binaries
 
     # The wheel's own binaries are the primary's major version: not run twice.
     wheel = locate_binaries().bin_dir
@@ -100,7 +100,7 @@ def test_session_leaves_no_server_behind(pg_server: Server) -> None:
     from psycopg import conninfo
 
     host = Path(str(conninfo.conninfo_to_dict(pg_server.admin_dsn)["host"]))
-    from schemaverify.embedded import RUN_PREFIX
+    from schemaverify.sources.embedded import RUN_PREFIX
 
     assert host.name.startswith(RUN_PREFIX + pgserver.LOCAL_RUN_PREFIX)
     assert (host / "owner.lock").exists() and (host / "data" / "postmaster.pid").exists()

@@ -1,3 +1,3 @@
-from .cli import main
+from schemaverify.cli import main
 
 main()

@@ -19,17 +19,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from .model import Catalog
-from .report import Report
-from .rules import DiffOptions, Verification
-from .sources import SourceOptions
-from .spec import SpecSet
+from schemaverify.model.schema import Catalog
+from schemaverify.model.spec import SpecSet
+from schemaverify.pipeline.report import Report
+from schemaverify.rules import DiffOptions, Verification
+from schemaverify.sources.live import SourceOptions
 
 
 def load_specs(path: str | Path, *, access_patterns: str | Path | None = None) -> SpecSet:
     """The specs of a folder (searched recursively) or of one file, validated."""
-    from . import access
-    from .specload import load_specs as load
+    from schemaverify.rules import access
+    from schemaverify.sources.specs.load import load_specs as load
 
     patterns = access.load_patterns(Path(access_patterns) if access_patterns else None)
     return load(
@@ -42,7 +42,7 @@ def load_specs(path: str | Path, *, access_patterns: str | Path | None = None) -
 def read_catalog(dsn: str, schemas: Sequence[str] = ("public",)) -> Catalog:
     """The live schema of `schemas` (names or globs such as `tenant_*`), in one read-only
     snapshot with the CLI's default timeouts."""
-    from .catalog import read_catalog as read
+    from schemaverify.sources.catalog import read_catalog as read
 
     return read(dsn, tuple(schemas))
 
@@ -56,8 +56,8 @@ def compare(
 ) -> Verification:
     """Facts and findings of `specs` against `catalog`: no severity overrides, ignores or
     baseline (those belong to a run: see `check`)."""
-    from . import access
-    from .rules import compare as run
+    from schemaverify.rules import access
+    from schemaverify.rules import compare as run
 
     patterns = access.load_patterns(Path(access_patterns) if access_patterns else None)
     options = DiffOptions(patterns=patterns, undocumented_schemas=tuple(schemas))
@@ -80,7 +80,7 @@ def check(
     Exactly one source: `dsn`, `migrations` (applied to an embedded PostgreSQL) or
     `snapshot`.  `report.failed` is what the exit code would say.
     """
-    from .checker import run_check
+    from schemaverify.pipeline.check import run_check
 
     source = SourceOptions(
         dsn=dsn,

@@ -12,9 +12,8 @@ from collections import Counter
 
 import pytest
 
-from schemaverify import access
-from schemaverify.facts import DRIFT, UNVERIFIABLE, VERIFIED
-from schemaverify.model import (
+from schemaverify.model.facts import DRIFT, UNVERIFIABLE, VERIFIED
+from schemaverify.model.schema import (
     Catalog,
     Column,
     ForeignKey,
@@ -30,8 +29,8 @@ from schemaverify.model import (
     TypeRef,
     UniqueConstraint,
 )
-from schemaverify.rules import COMPARATORS, DiffOptions, compare, kinds_produced, messages
-from schemaverify.spec import SpecSet, TableSpec
+from schemaverify.model.spec import SpecSet, TableSpec
+from schemaverify.rules import COMPARATORS, DiffOptions, access, compare, kinds_produced, messages
 
 PATTERNS = access.load_patterns()
 OPTIONS = DiffOptions(patterns=PATTERNS)
@@ -355,7 +354,7 @@ def test_access_matrix_cells() -> None:
 
 
 def test_every_kind_a_comparator_declares_has_a_message_and_a_registered_kind() -> None:
-    from schemaverify.findings import KINDS
+    from schemaverify.model.findings import KINDS
 
     for kind in kinds_produced():
         assert kind in KINDS and kind in messages.kinds(), kind

@@ -5,8 +5,8 @@ or unverifiable) and the findings.  See engine.py for the registry and context.p
 what a comparator works on.
 """
 
-from .context import DiffOptions, TableContext
-from .engine import (
+from schemaverify.rules.context import DiffOptions, TableContext
+from schemaverify.rules.engine import (
     COMPARATORS,
     Comparator,
     Verification,

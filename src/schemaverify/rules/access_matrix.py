@@ -8,9 +8,9 @@ already reported as `rls_disabled`, is its consequence.
 
 from __future__ import annotations
 
-from .. import access, accessmatrix
-from ..values import CellAccess
-from .context import TableContext
+from schemaverify.model.values import CellAccess
+from schemaverify.rules import access, accessmatrix
+from schemaverify.rules.context import TableContext
 
 KINDS = ("rls_matrix_mismatch",)
 SUBJECTS = ("access_matrix",)

@@ -3,9 +3,9 @@ live columns the spec does not list are observed (`column_undocumented`)."""
 
 from __future__ import annotations
 
-from ..model import Column
-from ..values import Nullability
-from .context import TableContext
+from schemaverify.model.schema import Column
+from schemaverify.model.values import Nullability
+from schemaverify.rules.context import TableContext
 
 KINDS = (
     "column_missing",

@@ -15,12 +15,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import access
-from ..facts import DRIFT, UNVERIFIABLE, VERIFIED, Fact
-from ..findings import Finding, make
-from ..model import Catalog, Table
-from ..spec import TableSpec
-from . import messages
+from schemaverify.model.facts import DRIFT, UNVERIFIABLE, VERIFIED, Fact
+from schemaverify.model.findings import Finding, make
+from schemaverify.model.schema import Catalog, Table
+from schemaverify.model.spec import TableSpec
+from schemaverify.rules import access, messages
 
 
 @dataclass(frozen=True)

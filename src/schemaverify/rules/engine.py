@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..facts import UNVERIFIABLE, Fact
-from ..findings import Finding
-from ..model import Catalog
-from ..spec import SpecSet, TableSpec
-from ..values import index_key
-from . import access_matrix, columns, foreign_keys, indexes, keys, rls, tables
-from .context import DiffOptions, TableContext
+from schemaverify.model.facts import UNVERIFIABLE, Fact
+from schemaverify.model.findings import Finding
+from schemaverify.model.schema import Catalog
+from schemaverify.model.spec import SpecSet, TableSpec
+from schemaverify.model.values import index_key
+from schemaverify.rules import access_matrix, columns, foreign_keys, indexes, keys, rls, tables
+from schemaverify.rules.context import DiffOptions, TableContext
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import ForeignKey
-from .context import TableContext
+from schemaverify.model.schema import ForeignKey
+from schemaverify.rules.context import TableContext
 
 KINDS = ("fk_missing", "fk_mismatch")
 SUBJECTS = ("foreign_key",)

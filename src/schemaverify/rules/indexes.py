@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import Index, Table
-from ..values import index_key, key_text
-from .context import TableContext
+from schemaverify.model.schema import Index, Table
+from schemaverify.model.values import index_key, key_text
+from schemaverify.rules.context import TableContext
 
 KINDS = ("index_missing", "index_mismatch")
 SUBJECTS = ("index",)
@@ -96,7 +96,7 @@ def compare(ctx: TableContext) -> None:
 
 def _label(index: Index) -> str:
     """The object column of reports: the index as documented, in one line."""
-    from ..values import index_text
+    from schemaverify.model.values import index_text
 
     return index_text(index)
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..model import Table
-from ..values import Columns
-from .context import TableContext
+from schemaverify.model.schema import Table
+from schemaverify.model.values import Columns
+from schemaverify.rules.context import TableContext
 
 KINDS = ("primary_key_mismatch", "unique_missing")
 SUBJECTS = ("primary_key", "unique")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from ..values import text
+from schemaverify.model.values import text
 
 Details = Mapping[str, Any]
 _Writer = Callable[[str | None, Any, Any, Details], str]

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from .. import access
-from ..model import Policy, Rls
-from ..values import AccessKinds, Switch
-from .context import TableContext
+from schemaverify.model.schema import Policy, Rls
+from schemaverify.model.values import AccessKinds, Switch
+from schemaverify.rules import access
+from schemaverify.rules.context import TableContext
 
 KINDS = ("rls_disabled", "rls_policy_missing", "rls_access_violation")
 SUBJECTS = ("rls.enabled", "rls.forced", "rls.access", "rls.policy_within_access", "rls.policy")

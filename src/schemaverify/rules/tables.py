@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ..facts import DRIFT, Fact
-from ..findings import Finding, make
-from ..model import Catalog, Table
-from ..spec import TableSpec
-from . import messages
+from schemaverify.model.facts import DRIFT, Fact
+from schemaverify.model.findings import Finding, make
+from schemaverify.model.schema import Catalog, Table
+from schemaverify.model.spec import TableSpec
+from schemaverify.rules import messages
 
 KINDS = ("table_missing", "table_undocumented")
 SUBJECTS = ("table",)

@@ -1,0 +1,106 @@
+"""`schemaverify advise`: security and performance advice on a live schema, no spec needed.
+
+Same sources, formats, `--output`, `--fail-on` and exit codes as `check` (see advise.py
+for the checks).  A baseline is only ever the one named with `--baseline`: the configured
+`baseline` holds check's findings, which advice never produces, so applying it would
+report every entry as stale.
+"""
+
+from __future__ import annotations
+
+import datetime
+import sys
+from pathlib import Path
+
+import typer
+
+from schemaverify.cli.commands.options import LIVE, REPORT_OUTPUT, format_option, takes
+from schemaverify.cli.config import Settings
+from schemaverify.cli.util import ReportOutputs, handles_errors, warn_finding, write_output
+from schemaverify.errors import UsageError
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("advise")
+    @handles_errors
+    @takes(*LIVE, "fail_on", "fail_on_stale")
+    def advise_command(
+        settings: Settings,
+        exposed_schema: list[str] = typer.Option(
+            [],
+            "--exposed-schema",
+            metavar="NAME",
+            help="Schema the API (PostgREST) serves to clients (repeatable). Default: public.",
+        ),
+        fmt: str = format_option(),
+        output: list[str] = REPORT_OUTPUT,
+        baseline: Path | None = typer.Option(
+            None,
+            "--baseline",
+            metavar="FILE",
+            help="Accept the advice findings recorded in this file (see --write-baseline).",
+        ),
+        write_baseline: Path | None = typer.Option(
+            None,
+            "--write-baseline",
+            metavar="FILE",
+            help="Record today's advice findings in this baseline file instead of reporting.",
+        ),
+    ) -> None:
+        """Report security and performance advice on a live schema, no spec needed.
+
+        Flags what a reviewer of a Supabase database would: tables open to the anon key,
+        unconditional anon writes, security definer views and functions, per-row auth.uid()
+        calls, redundant policies, unindexed foreign keys and duplicate indexes.
+        """
+        from schemaverify.model.normalize import identifier
+        from schemaverify.pipeline import baseline as baselines
+        from schemaverify.rules import access
+        from schemaverify.rules.advise import DEFAULT_EXPOSED, AdviceOptions, advice_report
+        from schemaverify.sources.live import open_live
+
+        outputs = ReportOutputs.parse(fmt, output)
+        if baseline is not None and write_baseline is not None:
+            raise UsageError("give --baseline or --write-baseline, not both")
+        exposed: list[str] = []
+        for text in exposed_schema or DEFAULT_EXPOSED:
+            try:
+                exposed.append(identifier(text))
+            except ValueError as err:
+                raise UsageError(f"--exposed-schema {text}: {err}") from None
+        options = AdviceOptions(
+            patterns=access.load_patterns(settings.access_patterns.value),
+            exposed_schemas=tuple(dict.fromkeys(exposed)),
+        )
+        # Loaded before the database is read: a malformed baseline fails fast (exit 2).
+        accepted = baselines.load(baseline) if baseline is not None else None
+        previous = (
+            baselines.load(write_baseline)
+            if write_baseline is not None and write_baseline.exists()
+            else None
+        )
+        schemas = tuple(dict.fromkeys((*settings.schemas.value, *options.exposed_schemas)))
+        with open_live(settings.source_options(), schemas) as live:
+            read = live.catalog is not None
+            report = advice_report(
+                live,
+                options,
+                fail_on=settings.fail_on.value,
+                severity=settings.severity_overrides(),
+            )
+        if write_baseline is not None:
+            if not read:  # a failed migration stopped the run: nothing to record
+                for f in report.findings:
+                    warn_finding(f.location or f.object, f.message)
+                warn_finding(None, f"no schema was read; {write_baseline} left unchanged")
+                raise typer.Exit(1)
+            text = baselines.record(
+                report.findings, created=datetime.date.today(), previous=previous
+            )
+            write_output(write_baseline, text, "baseline")
+            count = len({f.fingerprint for f in report.findings})
+            sys.stdout.write(f"recorded {count} findings in {write_baseline}\n")
+            return
+        if accepted is not None:
+            report = baselines.apply(report, accepted, fail_on_stale=settings.fail_on_stale.value)
+        raise typer.Exit(outputs.emit(report))

@@ -1,0 +1,1 @@
+"""The canonical model: schema objects, specs, facts, findings, values, normalization."""

@@ -1,0 +1,213 @@
+"""Model values as text and as JSON: the one place that spells them.
+
+Findings and facts carry model values (a TypeRef, a nullability, an Index, a ForeignKey,
+a Policy, a set of access kinds); prose and serialized forms are made from them here, at
+the edge.  Two JSON forms exist because two contracts do:
+
+* `shown()` is what the `expected`/`actual` fields of a *finding* have always held (a
+  type's text, "NOT NULL", an index described in one line), kept so that tools reading
+  report version 1 keep working;
+* `data()` is the structured form of a *fact*'s values (an index as its keys, method,
+  uniqueness and predicate), for tools that merge verified facts into documentation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from schemaverify.model.schema import ForeignKey, Index, IndexKey, Policy, TypeRef
+
+
+@dataclass(frozen=True)
+class Nullability:
+    """A column's NULL / NOT NULL: a value of its own so that it prints as SQL does."""
+
+    nullable: bool
+
+    def __str__(self) -> str:
+        return "NULL" if self.nullable else "NOT NULL"
+
+
+@dataclass(frozen=True)
+class Switch:
+    """An on/off property whose two states have names (`enabled`/`disabled`)."""
+
+    on: bool
+    on_text: str
+    off_text: str
+
+    def __str__(self) -> str:
+        return self.on_text if self.on else self.off_text
+
+
+@dataclass(frozen=True)
+class Columns:
+    """An ordered column list (a primary key, a unique set)."""
+
+    names: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"({', '.join(self.names)})"
+
+
+@dataclass(frozen=True)
+class AccessKinds:
+    """Access kinds of the RLS vocabulary (documented, or granted by policies)."""
+
+    kinds: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return ", ".join(self.kinds) if self.kinds else "none"
+
+
+@dataclass(frozen=True)
+class CellAccess:
+    """The access words a spec states for one cell of the access matrix (`rows: owner`)."""
+
+    words: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return ", ".join(self.words)
+
+
+def key_text(key: IndexKey) -> str:
+    return key.expression + (" DESC" if key.descending else "")
+
+
+def index_text(index: Index) -> str:
+    keys = ", ".join(key_text(k) for k in index.keys)
+    text = f"{'unique ' if index.unique else ''}{index.method} ({keys})"
+    if index.predicate:
+        text += f" WHERE {index.predicate}"
+    elif index.partial_any:
+        text += " (partial)"
+    return text
+
+
+def index_key(index: Index) -> str:
+    """An index's identity: method and key columns, in order, with direction.
+
+    Not the predicate and not the name: a documented index is matched by its columns
+    (see rules/indexes.py), and its identity must not move when a predicate is reworded.
+    """
+    return f"{index.method} ({', '.join(key_text(k) for k in index.keys)})"
+
+
+def fk_text(fk: ForeignKey) -> str:
+    text = f"({', '.join(fk.columns)}) -> {fk.ref_qualified}({', '.join(fk.ref_columns)})"
+    if fk.on_delete:
+        text += f" ON DELETE {fk.on_delete.upper()}"
+    if fk.on_update:
+        text += f" ON UPDATE {fk.on_update.upper()}"
+    return text
+
+
+def policy_text(policy: Policy) -> str:
+    text = (
+        f"{'PERMISSIVE' if policy.permissive else 'RESTRICTIVE'} FOR {policy.command.upper()} "
+        f"TO {', '.join(policy.roles)}"
+    )
+    if policy.using:
+        text += f" USING ({policy.using})"
+    if policy.with_check:
+        text += f" WITH CHECK ({policy.with_check})"
+    return text
+
+
+def text(value: Any) -> str:
+    """A value in a sentence."""
+    if value is None:
+        return "none"
+    if isinstance(value, Index):
+        return index_text(value)
+    if isinstance(value, ForeignKey):
+        return fk_text(value)
+    if isinstance(value, Policy):
+        return policy_text(value)
+    return str(value)
+
+
+def shown(value: Any) -> Any:
+    """The report-version-1 JSON form of a finding's `expected` / `actual`."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, Columns):
+        return list(value.names)
+    if isinstance(value, AccessKinds):
+        return list(value.kinds)
+    if isinstance(value, (list, tuple)):
+        return [shown(v) for v in value]
+    return text(value)
+
+
+def data(value: Any) -> Any:
+    """The structured JSON form of a fact's value."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, TypeRef):
+        return str(value)
+    if isinstance(value, Nullability):
+        return value.nullable
+    if isinstance(value, Switch):
+        return value.on
+    if isinstance(value, Columns):
+        return list(value.names)
+    if isinstance(value, AccessKinds):
+        return list(value.kinds)
+    if isinstance(value, CellAccess):
+        return list(value.words)
+    if isinstance(value, Index):
+        return _drop_none(
+            {
+                "keys": [_key_data(k) for k in value.keys],
+                "method": value.method,
+                "unique": value.unique,
+                "predicate": value.predicate,
+                "partial": True if value.partial_any else None,
+                "include": list(value.include) or None,
+                "name": value.name,
+            }
+        )
+    if isinstance(value, ForeignKey):
+        return _drop_none(
+            {
+                "columns": list(value.columns),
+                "references": {
+                    "schema": value.ref_schema,
+                    "table": value.ref_table,
+                    "columns": list(value.ref_columns),
+                },
+                "on_delete": value.on_delete,
+                "on_update": value.on_update,
+                "name": value.name,
+            }
+        )
+    if isinstance(value, Policy):
+        return _drop_none(
+            {
+                "name": value.name,
+                "command": value.command,
+                "roles": list(value.roles),
+                "permissive": value.permissive,
+                "using": value.using,
+                "with_check": value.with_check,
+            }
+        )
+    if isinstance(value, Mapping):
+        return {str(k): data(v) for k, v in value.items()}
+    if isinstance(value, Sequence):
+        return [data(v) for v in value]
+    return str(value)
+
+
+def _key_data(key: IndexKey) -> dict[str, Any]:
+    out: dict[str, Any] = {"expression" if key.is_expression else "column": key.expression}
+    if key.descending:
+        out["descending"] = True
+    return out
+
+
+def _drop_none(mapping: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in mapping.items() if v is not None}

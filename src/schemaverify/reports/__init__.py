@@ -1,0 +1,1 @@
+"""Renderers: one module per output format, over the Report model."""

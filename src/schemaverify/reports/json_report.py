@@ -1,0 +1,109 @@
+"""JSON report: a versioned public contract consumed by doc-merging tools.
+
+Shape (schema_version 2) is documented in the README; keys are only ever
+added.  Output is deterministic: findings are already sorted and keys are
+emitted in a fixed order.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from schemaverify import __version__
+from schemaverify.model import values
+from schemaverify.model.facts import Fact, per_table
+from schemaverify.model.findings import REPORT_SCHEMA_VERSION, Finding
+from schemaverify.pipeline.baseline import report_fields, summary_fields
+from schemaverify.pipeline.report import Report
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def escape_surrogates(text: str) -> str:
+    """JSON text written with `ensure_ascii=False`, its lone surrogates (an undecodable byte
+    of a file name, `\\udcff`) as `\\uXXXX` escapes: the same JSON value, which no encoder
+    refuses.  A lone surrogate only occurs inside a JSON string, where the escape means it."""
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def dumps(value: Any) -> str:
+    """Indented, non-ASCII text kept readable, every string encodable (`escape_surrogates`)."""
+    return escape_surrogates(json.dumps(value, indent=2, ensure_ascii=False, default=str)) + "\n"
+
+
+def finding_dict(f: Finding) -> dict[str, Any]:
+    return {
+        "table": f.table or None,
+        "kind": f.kind,
+        "object": f.object,
+        "severity": f.severity,
+        "expected": values.shown(f.expected),
+        "actual": values.shown(f.actual),
+        "message": f.message,
+        "spec": f.spec,
+        "location": f.location,
+        "caused_by": f.caused_by,
+        "fingerprint": f.fingerprint,
+    }
+
+
+def fact_dict(fact: Fact) -> dict[str, Any]:
+    return {
+        "id": fact.id,
+        "table": fact.table,
+        "subject": fact.subject,
+        "key": fact.key,
+        "status": fact.status,
+        "expected": values.data(fact.expected),
+        "actual": values.data(fact.actual),
+        "spec": fact.spec,
+        "reason": fact.reason,
+    }
+
+
+def tables_dict(report: Report) -> dict[str, dict[str, int]]:
+    """Per documented table: how many statements its spec makes and what became of them."""
+    return {
+        table: {
+            "documented": counts.documented,
+            "verified": counts.verified,
+            "drift": counts.drift,
+            "unverifiable": counts.unverifiable,
+        }
+        for table, counts in per_table(report.facts).items()
+    }
+
+
+def report_dict(report: Report) -> dict[str, Any]:
+    summary = report.summary
+    return {
+        "schema_version": REPORT_SCHEMA_VERSION,
+        "tool": {"name": "schemaverify", "version": __version__},
+        "source": report.source,
+        "specs": report.specs,
+        "summary": {
+            "tables_checked": summary.tables_checked,
+            "schema_read": report.schema_read,
+            "tables_with_findings": summary.tables_with_findings,
+            "findings": summary.total,
+            "error": summary.by_severity["error"],
+            "warning": summary.by_severity["warning"],
+            "info": summary.by_severity["info"],
+            "root_causes": summary.root_causes,
+            "consequences": summary.consequences,
+            "fail_on": report.fail_on,
+            "failed": report.failed,
+            **summary_fields(report),
+            "schemas": summary.by_schema,
+        },
+        "findings": [finding_dict(f) for f in report.findings],
+        "tables": tables_dict(report),
+        "facts": [fact_dict(f) for f in report.facts],
+        **report_fields(report, finding_dict),
+    }
+
+
+def render(report: Report) -> str:
+    return dumps(report_dict(report))

@@ -1,0 +1,380 @@
+"""The effective access matrix: what each role may do with each command on a table.
+
+A reviewer's question about a Supabase table is concrete: "can anon delete rows here?".
+PostgreSQL answers it from four things kept in different places, and looking at any one
+alone misleads: the table privileges (GRANT), whether row-level security is on (and
+forced), who is exempt from it (superusers, BYPASSRLS roles, the table owner unless RLS
+is forced), and the permissive and restrictive policies with their conditions.  This
+module combines them over the canonical `model.Catalog` (no SQL), with access.py
+classifying policy conditions in the spec's access vocabulary, so that `schemaverify
+access`, `schemaverify advise` and `rls.access_matrix` in specs give one answer.
+
+A cell is one of:
+
+- `none`: the role holds no privilege for the command (permission denied);
+- `all rows`: privilege, and nothing filters rows: RLS off, the role is a superuser or
+  BYPASSRLS, or owns the table and RLS is not forced (or the relation is a view,
+  materialized view or foreign table, which have no RLS of their own);
+- `no rows`: privilege, RLS on, but no permissive policy lets a row through;
+- `rows: ...`: the row scopes the applicable permissive policies grant, OR-ed: an access
+  kind (`owner`, `organization`, ...), `unconditional` (a condition that is `true`) or
+  `conditional` (any other condition); restrictive policies narrow it, shown as
+  `(restricted: ...)`.
+
+The scope of a command is the condition PostgreSQL applies to it: USING for SELECT,
+UPDATE (the rows that may be changed) and DELETE, WITH CHECK (else USING) for INSERT.
+Role membership counts: a role holds the privileges of the roles it belongs to and the
+policies naming them apply to it.  Column privileges are not read, so a role with only
+column-level UPDATE shows `none`.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from sqlglot import exp
+
+from schemaverify.model import normalize
+from schemaverify.model.schema import Catalog, Grant, Policy, Role, Table
+from schemaverify.rules.access import (
+    PUBLIC,
+    SERVICE_ROLE,
+    AccessPatterns,
+    classify_policy,
+    effective_roles,
+)
+
+COMMANDS = ("select", "insert", "update", "delete")
+"""The columns of the matrix, in SQL's usual order."""
+
+NONE = "none"
+NO_ROWS = "no rows"
+ALL_ROWS = "all rows"
+ROWS = "rows"
+UNCONDITIONAL = "unconditional"
+CONDITIONAL = "conditional"
+LEVELS = (NONE, NO_ROWS, ROWS, ALL_ROWS)
+ALONE = (NONE, NO_ROWS, ALL_ROWS, UNCONDITIONAL)
+"""Spec words that cannot be combined with others in a list."""
+SPEC_WORDS = (NONE, NO_ROWS, ALL_ROWS, UNCONDITIONAL, CONDITIONAL)
+"""Words a spec may state for a cell, besides the access kinds of the vocabulary."""
+
+_RLS_KINDS = ("table", "partitioned table")
+"""Relations that have row-level security of their own."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    """What one role may do with one command on one table, and why."""
+
+    level: str
+    """One of LEVELS."""
+    scopes: tuple[str, ...] = ()
+    """For `rows`: the sorted row scopes of the permissive policies (access kinds,
+    `unconditional`, `conditional`); `unconditional` stands alone."""
+    restricted_by: tuple[str, ...] = ()
+    """For `rows`: scopes of the restrictive policies that narrow it."""
+    reason: str = ""
+    """Why, in a few words: `no SELECT privilege`, `RLS off`, `BYPASSRLS`, ..."""
+    policies: tuple[str, ...] = ()
+    """Names of the policies that decided the cell."""
+
+    def __str__(self) -> str:
+        if self.level != ROWS:
+            return self.level
+        text = f"rows: {', '.join(self.scopes)}"
+        if self.restricted_by:
+            text += f" (restricted: {', '.join(self.restricted_by)})"
+        return text
+
+    @property
+    def every_row(self) -> bool:
+        """Every row is reachable: RLS does not filter, or a `true` policy unrestricted."""
+        return self.level == ALL_ROWS or (
+            self.level == ROWS and self.scopes == (UNCONDITIONAL,) and not self.restricted_by
+        )
+
+    @property
+    def rank(self) -> int:
+        """0 nothing, 1 some rows, 2 every row: how much the cell grants, for messages."""
+        if self.level in (NONE, NO_ROWS):
+            return 0
+        return 2 if self.every_row else 1
+
+
+@dataclass(frozen=True)
+class TableAccess:
+    """The matrix of one relation: a Cell per role (rows) and command (COMMANDS)."""
+
+    table: Table
+    roles: tuple[str, ...]
+    cells: tuple[tuple[Cell, ...], ...]
+    """cells[i][j] is roles[i] x COMMANDS[j]."""
+
+    def cell(self, role: str, command: str) -> Cell:
+        return self.cells[self.roles.index(role)][COMMANDS.index(command)]
+
+    def rows(self) -> Iterable[tuple[str, tuple[Cell, ...]]]:
+        return zip(self.roles, self.cells, strict=True)
+
+
+class RoleFacts:
+    """The roles of one catalog: memberships (transitively), superuser and BYPASSRLS.
+
+    A catalog without roles (a snapshot taken before roles were read) knows nothing:
+    every role then exists, none is exempt from RLS, and memberships are unknown.
+    """
+
+    def __init__(self, roles: Sequence[Role]) -> None:
+        self._roles = {r.name: r for r in roles}
+        self._ancestors: dict[str, frozenset[str]] = {}
+        self.known = bool(self._roles)
+
+    def exists(self, name: str) -> bool:
+        return not self.known or name in self._roles
+
+    def superuser(self, name: str) -> bool:
+        role = self._roles.get(name)
+        return bool(role and role.superuser)
+
+    def bypassrls(self, name: str) -> bool:
+        role = self._roles.get(name)
+        return bool(role and (role.bypassrls or role.superuser))
+
+    def ancestors(self, name: str) -> frozenset[str]:
+        """The role and every role it is a member of, directly or not."""
+        cached = self._ancestors.get(name)
+        if cached is not None:
+            return cached
+        seen = {name}
+        stack = [name]
+        while stack:
+            role = self._roles.get(stack.pop())
+            for parent in role.member_of if role else ():
+                if parent not in seen:
+                    seen.add(parent)
+                    stack.append(parent)
+        found = self._ancestors[name] = frozenset(seen)
+        return found
+
+
+@functools.lru_cache(maxsize=16)
+def role_facts(roles: tuple[Role, ...]) -> RoleFacts:
+    """RoleFacts of `catalog.roles`, built once per catalog."""
+    return RoleFacts(roles)
+
+
+def privileges(grants: Sequence[Grant], role: str, facts: RoleFacts) -> frozenset[str]:
+    """What `role` holds from `grants`: its own, those of its roles, and PUBLIC's.
+    For `public` itself only PUBLIC's."""
+    holders = {PUBLIC} if role == PUBLIC else facts.ancestors(role) | {PUBLIC}
+    found: set[str] = set()
+    for grant in grants:
+        if grant.grantee in holders:
+            found.update(grant.privileges)
+    return frozenset(found)
+
+
+def holds(grants: Sequence[Grant], role: str, privilege: str, facts: RoleFacts) -> bool:
+    """Whether `role` may use `privilege` (superusers may use every privilege)."""
+    return (role != PUBLIC and facts.superuser(role)) or privilege in privileges(
+        grants, role, facts
+    )
+
+
+def applies(policy: Policy, role: str, facts: RoleFacts, patterns: AccessPatterns) -> bool:
+    """Whether PostgreSQL applies `policy` to `role` and its condition can hold for it.
+
+    The TO clause must name the role, one of its roles or PUBLIC; and when the condition
+    tests the calling role (`auth.role() = 'service_role'`, see access.effective_roles),
+    that test must name it too.
+    """
+    declared = frozenset(policy.roles) or frozenset({PUBLIC})
+    holders = frozenset({PUBLIC}) if role == PUBLIC else facts.ancestors(role)
+    if PUBLIC not in declared and not declared & holders:
+        return False
+    effective = effective_roles(policy, patterns)
+    return PUBLIC in effective or bool(effective & holders)
+
+
+def path_expression(policy: Policy, command: str) -> str | None:
+    """The condition `policy` puts on `command`, None when it adds none (then it grants
+    nothing for that command: PostgreSQL skips a permissive policy without it)."""
+    if policy.command not in ("all", command):
+        return None
+    if command == "insert":
+        return policy.with_check if policy.with_check is not None else policy.using
+    return policy.using
+
+
+@functools.lru_cache(maxsize=2048)
+def _constant(sql: str) -> bool | None:
+    """True or False when the normalized expression is that constant, None otherwise."""
+    try:
+        tree = normalize.parse_expression(sql)
+    except ValueError:
+        return None
+    if isinstance(tree, exp.Boolean):
+        return bool(tree.this)
+    return None
+
+
+def is_true(sql: str | None) -> bool:
+    return sql is not None and _constant(sql) is True
+
+
+def _scopes(
+    policy: Policy, command: str, condition: str, patterns: AccessPatterns
+) -> tuple[str, ...]:
+    """The row scopes one policy's condition grants for `command`; () for `false`."""
+    constant = _constant(condition)
+    if constant is not None:
+        return (UNCONDITIONAL,) if constant else ()
+    # Classify the condition of this command alone, as a permissive policy for it, so
+    # that e.g. a USING (true) WITH CHECK (owner) policy reads `unconditional` for SELECT
+    # and `owner` for INSERT, and a restrictive policy is described like a permissive one.
+    probe = replace(
+        policy,
+        command=command,
+        permissive=True,
+        using=None if command == "insert" else condition,
+        with_check=condition if command == "insert" else None,
+    )
+    kinds = classify_policy(probe, patterns) - {SERVICE_ROLE}
+    return tuple(sorted(kinds)) or (CONDITIONAL,)
+
+
+def cell(table: Table, role: str, command: str, facts: RoleFacts, patterns: AccessPatterns) -> Cell:
+    """The access of `role` (a role name, or `public`) for `command` on `table`."""
+    exempt = role != PUBLIC
+    if exempt and facts.superuser(role):
+        return Cell(ALL_ROWS, reason="superuser")
+    if command not in privileges(table.grants, role, facts):
+        return Cell(NONE, reason=f"no {command.upper()} privilege")
+    if table.kind not in _RLS_KINDS:
+        return Cell(ALL_ROWS, reason=f"{table.kind}: no row-level security of its own")
+    rls = table.rls
+    if rls is None or not rls.enabled:
+        return Cell(ALL_ROWS, reason="RLS off")
+    if exempt and facts.bypassrls(role):
+        return Cell(ALL_ROWS, reason="BYPASSRLS")
+    if exempt and table.owner in facts.ancestors(role) and not rls.forced:
+        return Cell(ALL_ROWS, reason="table owner, RLS not forced")
+    scopes: set[str] = set()
+    granting: list[str] = []
+    restricted: set[str] = set()
+    restricting: list[str] = []
+    for policy in rls.policies:
+        condition = path_expression(policy, command)
+        if condition is None or not applies(policy, role, facts, patterns):
+            continue
+        if policy.permissive:
+            found = _scopes(policy, command, condition, patterns)
+            if found:
+                scopes.update(found)
+                granting.append(policy.name)
+        elif not is_true(condition):
+            found = _scopes(policy, command, condition, patterns)
+            if not found:  # a restrictive `false` closes the table
+                return Cell(
+                    NO_ROWS,
+                    reason=f"restrictive policy {policy.name!r} is false",
+                    policies=(policy.name,),
+                )
+            restricted.update(found)
+            restricting.append(policy.name)
+    if not scopes:
+        return Cell(NO_ROWS, reason="RLS on, no permissive policy lets a row through")
+    if UNCONDITIONAL in scopes:
+        scopes = {UNCONDITIONAL}
+    return Cell(
+        ROWS,
+        scopes=tuple(sorted(scopes)),
+        restricted_by=tuple(sorted(restricted)),
+        reason="policies",
+        policies=tuple(granting + restricting),
+    )
+
+
+def matrix_roles(table: Table, facts: RoleFacts, patterns: AccessPatterns) -> tuple[str, ...]:
+    """The rows of a table's matrix: the client and service roles of the vocabulary that
+    exist, PUBLIC, then every other grantee, policy role and the owner, sorted."""
+    vocabulary = dict.fromkeys((*patterns.client_roles, *patterns.service_roles))
+    first = [r for r in vocabulary if facts.exists(r)]
+    others: set[str] = {g.grantee for g in table.grants}
+    for policy in table.rls.policies if table.rls else ():
+        others.update(policy.roles)
+    if table.owner:
+        others.add(table.owner)
+    others -= {PUBLIC, *first}
+    return (*first, PUBLIC, *sorted(others))
+
+
+def table_access(
+    table: Table,
+    catalog: Catalog,
+    patterns: AccessPatterns,
+    roles: Sequence[str] | None = None,
+) -> TableAccess:
+    """The matrix of `table`; `roles` defaults to matrix_roles()."""
+    facts = role_facts(catalog.roles)
+    rows = tuple(roles) if roles is not None else matrix_roles(table, facts, patterns)
+    cells = tuple(
+        tuple(cell(table, role, command, facts, patterns) for command in COMMANDS) for role in rows
+    )
+    return TableAccess(table, rows, cells)
+
+
+# --- stated cells (rls.access_matrix) -------------------------------------------------
+
+
+def spec_word(text: str) -> str:
+    """A spec's cell word in canonical form: lower case, `no_rows` = `no rows`, and a
+    `rows:` prefix (as the matrix prints scopes) dropped."""
+    word = " ".join(text.replace("_", " ").lower().split())
+    if word.startswith("rows:"):
+        word = word[len("rows:") :].strip()
+    return word if word in SPEC_WORDS else "_".join(word.split())
+
+
+def satisfies(expected: Sequence[str], found: Cell) -> bool:
+    """Whether a live cell is what a spec states (`expected`, canonical words).
+
+    `none` means the role cannot do it at all: no privilege, or no row gets through.
+    `all rows` means every row, however (RLS off, exempt role or a `true` policy);
+    `unconditional` only the last. Scope words compare as a set with the cell's scopes;
+    a restrictive policy only narrows, so it does not make them differ.
+    """
+    wanted = tuple(expected)
+    if wanted == (NONE,):
+        return found.level in (NONE, NO_ROWS)
+    if wanted == (NO_ROWS,):
+        return found.level == NO_ROWS
+    if wanted == (ALL_ROWS,):
+        return found.every_row
+    return found.level == ROWS and set(found.scopes) == set(wanted)
+
+
+def expected_rank(expected: Sequence[str]) -> int:
+    """Cell.rank of what a spec states."""
+    if tuple(expected) in ((NONE,), (NO_ROWS,)):
+        return 0
+    if tuple(expected) in ((ALL_ROWS,), (UNCONDITIONAL,)):
+        return 2
+    return 1
+
+
+def direction(expected: Sequence[str], found: Cell) -> str:
+    """`more`, `less` or `other`: how the live cell compares with the stated one."""
+    want, have = expected_rank(expected), found.rank
+    if have != want:
+        return "more" if have > want else "less"
+    if have == 1 and found.level == ROWS:
+        stated, live = set(expected), set(found.scopes)
+        if stated < live:
+            return "more"
+        if live < stated:
+            return "less"
+    return "other"

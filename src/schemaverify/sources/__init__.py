@@ -1,0 +1,1 @@
+"""Where models come from: spec files, the live catalog, snapshots, migrations."""

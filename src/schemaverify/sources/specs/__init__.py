@@ -1,0 +1,1 @@
+"""Spec files: YAML with line numbers, validation, the spec cache."""
