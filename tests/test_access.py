@@ -18,16 +18,16 @@ import pytest
 from schemaverify.errors import SpecError
 from schemaverify.model.normalize import expression
 from schemaverify.model.schema import Policy
-from schemaverify.rules import access
 from schemaverify.rules.access import (
     SERVICE_ROLE,
     AccessPatterns,
     classify_policy,
     effective_roles,
     granted_kinds,
-    load_patterns,
     violations,
 )
+from schemaverify.sources.specs import patterns as patterns_file
+from schemaverify.sources.specs.patterns import load_patterns
 
 if TYPE_CHECKING:
     from pgserver import Server
@@ -418,7 +418,7 @@ def test_builtin_vocabulary_matches_the_spec_format(patterns: AccessPatterns) ->
         "owner",
         "public_read",
     )
-    assert access.PACKAGE_FILE == "access_patterns.yaml"
+    assert patterns_file.PACKAGE_FILE == "access_patterns.yaml"
 
 
 @pytest.mark.parametrize(

@@ -31,6 +31,7 @@ from schemaverify.model.schema import Catalog, Function, Grant, MatrixCell, Role
 from schemaverify.rules import access
 from schemaverify.rules.accessmatrix import COMMANDS, Cell, satisfies, spec_word, table_access
 from schemaverify.sources.catalog import read_catalog
+from schemaverify.sources.specs import patterns as patterns_file
 from schemaverify.sources.specs.jsonschema import spec_json_schema
 from schemaverify.sources.specs.load import load_spec_file
 
@@ -189,7 +190,7 @@ def catalog(supa: pgserver.TestDatabase) -> Catalog:
 
 @pytest.fixture(scope="module")
 def patterns() -> access.AccessPatterns:
-    return access.load_patterns()
+    return patterns_file.load_patterns()
 
 
 def _table(catalog: Catalog, name: str) -> Table:

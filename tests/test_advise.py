@@ -22,10 +22,10 @@ import pgserver
 from schemaverify.cli import app
 from schemaverify.model.findings import KINDS
 from schemaverify.model.schema import Catalog
-from schemaverify.rules import access
 from schemaverify.rules.advise import ADVICE_KINDS, AdviceOptions, advise, per_row_calls
 from schemaverify.sources import snapshot
 from schemaverify.sources.catalog import read_catalog
+from schemaverify.sources.specs import patterns as patterns_file
 
 SUPABASE = (
     pgserver.SUPABASE_ROLES_SQL
@@ -221,7 +221,7 @@ def clean_catalog(clean: pgserver.TestDatabase) -> Catalog:
 
 @pytest.fixture(scope="module")
 def options() -> AdviceOptions:
-    return AdviceOptions(patterns=access.load_patterns())
+    return AdviceOptions(patterns=patterns_file.load_patterns())
 
 
 def _found(catalog: Catalog, options: AdviceOptions, kind: str) -> set[tuple[str, str | None]]:

@@ -17,10 +17,10 @@ import psycopg
 import pytest
 
 from schemaverify.pipeline.check import build_report, schemas_to_read
-from schemaverify.rules import access
 from schemaverify.sources.catalog import read_catalog
 from schemaverify.sources.live import LiveSide
 from schemaverify.sources.migrations import migrated_database
+from schemaverify.sources.specs import patterns as patterns_file
 from schemaverify.sources.specs.load import load_specs
 
 REPO = Path(__file__).resolve().parent.parent
@@ -67,7 +67,7 @@ def documented_database() -> object:
 
 
 def test_database_built_as_documented_passes(documented_database: object) -> None:
-    patterns = access.load_patterns()
+    patterns = patterns_file.load_patterns()
     specs = load_specs(REPO / "specs", access_kinds=patterns.kinds)
     assert len(specs.specs) == 39
     dsn = documented_database.dsn  # type: ignore[attr-defined]
@@ -91,7 +91,7 @@ def test_database_built_as_documented_passes(documented_database: object) -> Non
 def test_the_example_drifts_are_exactly_the_drift_facts() -> None:
     """The example migrations as committed (their drifts not undone): each finding on a
     documented table is one drift fact, and every drift fact has its finding."""
-    patterns = access.load_patterns()
+    patterns = patterns_file.load_patterns()
     specs = load_specs(REPO / "specs", access_kinds=patterns.kinds)
     with migrated_database(str(REPO / "examples/supabase/migrations"), progress=False) as run:
         catalog = read_catalog(run.dsn, schemas_to_read(specs, ["public"]))

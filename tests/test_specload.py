@@ -691,7 +691,7 @@ def test_single_file_target(tmp_path):
 
 
 def test_access_kinds_default_to_the_access_vocabulary(tmp_path):
-    from schemaverify.rules.access import load_patterns
+    from schemaverify.sources.specs.patterns import load_patterns
 
     kinds = load_patterns().kinds
     assert "organization" in kinds

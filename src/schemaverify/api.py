@@ -24,14 +24,14 @@ from schemaverify.model.spec import SpecSet
 from schemaverify.pipeline.report import Report
 from schemaverify.rules import DiffOptions, Verification
 from schemaverify.sources.live import SourceOptions
+from schemaverify.sources.specs import patterns as patterns_file
 
 
 def load_specs(path: str | Path, *, access_patterns: str | Path | None = None) -> SpecSet:
     """The specs of a folder (searched recursively) or of one file, validated."""
-    from schemaverify.rules import access
     from schemaverify.sources.specs.load import load_specs as load
 
-    patterns = access.load_patterns(Path(access_patterns) if access_patterns else None)
+    patterns = patterns_file.load_patterns(Path(access_patterns) if access_patterns else None)
     return load(
         Path(path),
         access_kinds=patterns.kinds,
@@ -56,10 +56,9 @@ def compare(
 ) -> Verification:
     """Facts and findings of `specs` against `catalog`: no severity overrides, ignores or
     baseline (those belong to a run: see `check`)."""
-    from schemaverify.rules import access
     from schemaverify.rules import compare as run
 
-    patterns = access.load_patterns(Path(access_patterns) if access_patterns else None)
+    patterns = patterns_file.load_patterns(Path(access_patterns) if access_patterns else None)
     options = DiffOptions(patterns=patterns, undocumented_schemas=tuple(schemas))
     return run(specs, catalog, options)
 

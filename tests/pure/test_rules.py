@@ -30,9 +30,10 @@ from schemaverify.model.schema import (
     UniqueConstraint,
 )
 from schemaverify.model.spec import SpecSet, TableSpec
-from schemaverify.rules import COMPARATORS, DiffOptions, access, compare, kinds_produced, messages
+from schemaverify.rules import COMPARATORS, DiffOptions, compare, kinds_produced, messages
+from schemaverify.sources.specs import patterns as patterns_file
 
-PATTERNS = access.load_patterns()
+PATTERNS = patterns_file.load_patterns()
 OPTIONS = DiffOptions(patterns=PATTERNS)
 STRICT = DiffOptions(patterns=PATTERNS, strict=True)
 

@@ -14,6 +14,7 @@ from schemaverify.pipeline.report import Report
 from schemaverify.rules import DiffOptions, access, compare
 from schemaverify.sources import tenants
 from schemaverify.sources.live import LiveSide, SourceOptions, open_live
+from schemaverify.sources.specs import patterns as patterns_file
 
 
 def schemas_to_read(specs: SpecSet, schemas: Sequence[str]) -> tuple[str, ...]:
@@ -93,7 +94,7 @@ def run_check(
     live side and compare."""
     from schemaverify.sources.specs.load import load_specs
 
-    patterns = access.load_patterns(access_patterns)
+    patterns = patterns_file.load_patterns(access_patterns)
     with _gc_paused():
         specs = load_specs(
             specs_path,

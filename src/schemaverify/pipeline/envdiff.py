@@ -26,9 +26,10 @@ from schemaverify.model.schema import Catalog
 from schemaverify.model.spec import SpecSet, TableSpec
 from schemaverify.pipeline import Pipeline
 from schemaverify.pipeline.report import Report
-from schemaverify.rules import DiffOptions, access, compare, messages
+from schemaverify.rules import DiffOptions, compare, messages
 from schemaverify.sources.dsn import redact
 from schemaverify.sources.live import LiveSide, SourceOptions, open_live
+from schemaverify.sources.specs import patterns as patterns_file
 
 FROM = "--from"
 TO = "--to"
@@ -97,7 +98,7 @@ def diff_catalogs(
 ) -> list[Finding]:
     """Findings that turn `before` (--from) into `after` (--to), sorted like check's."""
     options = DiffOptions(
-        patterns=access.load_patterns(), undocumented_schemas=tuple(schemas), strict=True
+        patterns=patterns_file.load_patterns(), undocumented_schemas=tuple(schemas), strict=True
     )
     verification = compare(specs_from_catalog(before), after, options)
     kinds = {t.qualified: t.kind for t in before.tables} | {

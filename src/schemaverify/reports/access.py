@@ -17,7 +17,7 @@ from rich.table import Table as Grid
 from rich.text import Text
 
 from schemaverify.escape import guarded, terminal
-from schemaverify.rules.access import PUBLIC
+from schemaverify.model.vocabulary import PUBLIC
 from schemaverify.rules.accessmatrix import ALL_ROWS, COMMANDS, NO_ROWS, NONE, Cell, TableAccess
 
 ACCESS_SCHEMA_VERSION = 1

@@ -7,30 +7,16 @@ emitted in a fixed order.
 
 from __future__ import annotations
 
-import json
-import re
 from typing import Any
 
 from schemaverify import __version__
+from schemaverify.jsontext import dumps as dumps
+from schemaverify.jsontext import escape_surrogates as escape_surrogates
 from schemaverify.model import values
 from schemaverify.model.facts import Fact, per_table
 from schemaverify.model.findings import REPORT_SCHEMA_VERSION, Finding
-from schemaverify.pipeline.baseline import report_fields, summary_fields
 from schemaverify.pipeline.report import Report
-
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def escape_surrogates(text: str) -> str:
-    """JSON text written with `ensure_ascii=False`, its lone surrogates (an undecodable byte
-    of a file name, `\\udcff`) as `\\uXXXX` escapes: the same JSON value, which no encoder
-    refuses.  A lone surrogate only occurs inside a JSON string, where the escape means it."""
-    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-def dumps(value: Any) -> str:
-    """Indented, non-ASCII text kept readable, every string encodable (`escape_surrogates`)."""
-    return escape_surrogates(json.dumps(value, indent=2, ensure_ascii=False, default=str)) + "\n"
+from schemaverify.reports.baseline_view import report_fields, summary_fields
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:

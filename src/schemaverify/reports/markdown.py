@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from schemaverify.escape import html_text, log_safe, markdown
 from schemaverify.model.findings import SEVERITIES, Finding
-from schemaverify.pipeline import baseline
 from schemaverify.pipeline.report import NOT_READ, Report, consequences_of, folded_text
+from schemaverify.reports import baseline_view as baseline
 
 LIMIT = 60_000
 MAX_NOTES = 50

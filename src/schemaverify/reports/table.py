@@ -15,8 +15,8 @@ from rich.text import Text
 
 from schemaverify.escape import guarded, terminal
 from schemaverify.model.findings import Finding
-from schemaverify.pipeline import baseline
 from schemaverify.pipeline.report import NOT_READ, Report, consequences_of, folded_text
+from schemaverify.reports import baseline_view as baseline
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 

@@ -38,6 +38,17 @@ from sqlglot import exp
 
 from schemaverify.model import normalize
 from schemaverify.model.schema import Catalog, Grant, Policy, Role, Table
+from schemaverify.model.vocabulary import ALL_ROWS as ALL_ROWS
+from schemaverify.model.vocabulary import ALONE as ALONE
+from schemaverify.model.vocabulary import COMMANDS as COMMANDS
+from schemaverify.model.vocabulary import CONDITIONAL as CONDITIONAL
+from schemaverify.model.vocabulary import LEVELS as LEVELS
+from schemaverify.model.vocabulary import NO_ROWS as NO_ROWS
+from schemaverify.model.vocabulary import NONE as NONE
+from schemaverify.model.vocabulary import ROWS as ROWS
+from schemaverify.model.vocabulary import SPEC_WORDS as SPEC_WORDS
+from schemaverify.model.vocabulary import UNCONDITIONAL as UNCONDITIONAL
+from schemaverify.model.vocabulary import spec_word as spec_word
 from schemaverify.rules.access import (
     PUBLIC,
     SERVICE_ROLE,
@@ -45,21 +56,6 @@ from schemaverify.rules.access import (
     classify_policy,
     effective_roles,
 )
-
-COMMANDS = ("select", "insert", "update", "delete")
-"""The columns of the matrix, in SQL's usual order."""
-
-NONE = "none"
-NO_ROWS = "no rows"
-ALL_ROWS = "all rows"
-ROWS = "rows"
-UNCONDITIONAL = "unconditional"
-CONDITIONAL = "conditional"
-LEVELS = (NONE, NO_ROWS, ROWS, ALL_ROWS)
-ALONE = (NONE, NO_ROWS, ALL_ROWS, UNCONDITIONAL)
-"""Spec words that cannot be combined with others in a list."""
-SPEC_WORDS = (NONE, NO_ROWS, ALL_ROWS, UNCONDITIONAL, CONDITIONAL)
-"""Words a spec may state for a cell, besides the access kinds of the vocabulary."""
 
 _RLS_KINDS = ("table", "partitioned table")
 """Relations that have row-level security of their own."""
@@ -328,15 +324,6 @@ def table_access(
 
 
 # --- stated cells (rls.access_matrix) -------------------------------------------------
-
-
-def spec_word(text: str) -> str:
-    """A spec's cell word in canonical form: lower case, `no_rows` = `no rows`, and a
-    `rows:` prefix (as the matrix prints scopes) dropped."""
-    word = " ".join(text.replace("_", " ").lower().split())
-    if word.startswith("rows:"):
-        word = word[len("rows:") :].strip()
-    return word if word in SPEC_WORDS else "_".join(word.split())
 
 
 def satisfies(expected: Sequence[str], found: Cell) -> bool:

@@ -30,7 +30,7 @@ Decisions, also in the README:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -39,8 +39,6 @@ from sqlglot import exp
 from schemaverify.model import normalize
 from schemaverify.model.findings import Finding, make, sort_findings
 from schemaverify.model.schema import Catalog, ForeignKey, Grant, Index, Policy, Table
-from schemaverify.pipeline import Pipeline
-from schemaverify.pipeline.report import Report
 from schemaverify.rules.access import PUBLIC, AccessPatterns
 from schemaverify.rules.accessmatrix import (
     COMMANDS,
@@ -56,7 +54,7 @@ from schemaverify.rules.accessmatrix import (
 )
 
 if TYPE_CHECKING:
-    from schemaverify.sources.live import LiveSide
+    pass
 
 DEFAULT_EXPOSED = ("public",)
 """Schemas the API serves by default (Supabase's `db-schemas`, `public`)."""
@@ -86,30 +84,6 @@ def advise(catalog: Catalog, options: AdviceOptions) -> list[Finding]:
     for check in CHECKS:
         findings.extend(check(catalog, options))
     return sort_findings(findings)
-
-
-def advice_report(
-    live: LiveSide,
-    options: AdviceOptions,
-    *,
-    fail_on: str = "error",
-    severity: Mapping[str, str] | None = None,
-) -> Report:
-    """The advice on a live side as a Report, so every format, baselines and the gate
-    apply.  Findings of the source itself (a failed migration) come first, as in check;
-    `severity` overrides kinds' default severities (the configuration's `severity`)."""
-    findings = list(live.findings)
-    catalog = live.catalog
-    if catalog is not None:
-        findings.extend(advise(catalog, options))
-    return Report(
-        findings=Pipeline(severity=dict(severity or {})).run(findings),
-        tables_checked=len(catalog.tables) if catalog is not None else 0,
-        source=dict(live.description),
-        fail_on=fail_on,
-        tables=tuple(t.qualified for t in catalog.tables) if catalog is not None else (),
-        schema_read=catalog is not None,
-    )
 
 
 # --- shared helpers -------------------------------------------------------------------

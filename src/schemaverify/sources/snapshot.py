@@ -277,9 +277,7 @@ def dump(
             lines.extend(_record_lines(migrations))
             lines[-1] += ","
     lines.append("}")
-    from schemaverify.reports.json_report import (
-        escape_surrogates,  # a source path may hold an undecodable byte
-    )
+    from schemaverify.jsontext import escape_surrogates
 
     return escape_surrogates("\n".join(lines) + "\n")
 

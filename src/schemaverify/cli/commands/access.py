@@ -12,7 +12,7 @@ from pathlib import Path
 import typer
 
 from schemaverify.cli.commands.live import read_live
-from schemaverify.cli.commands.options import LIVE, format_option, output_file, takes
+from schemaverify.cli.commands.options import LIVE, format_option, load_patterns, output_file, takes
 from schemaverify.cli.config import Settings
 from schemaverify.cli.util import check_format, handles_errors, write_output
 from schemaverify.errors import UsageError
@@ -71,13 +71,12 @@ def register(app: typer.Typer) -> None:
         from rich.console import Console
 
         from schemaverify.reports.access import print_table, render_json, render_text
-        from schemaverify.rules import access
         from schemaverify.rules.accessmatrix import table_access
 
         check_format(fmt, FORMATS)
         wanted = [parse_table(t) for t in table]
         schemas = tuple(dict.fromkeys((*settings.schemas.value, *(s for s, _ in wanted))))
-        patterns = access.load_patterns(settings.access_patterns.value)
+        patterns = load_patterns(settings.access_patterns.value)
         with read_live(settings, schemas) as read:
             catalog, described = read.catalog, read.live.description
         selected = list(catalog.tables) if not wanted else []

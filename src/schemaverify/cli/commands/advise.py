@@ -14,7 +14,13 @@ from pathlib import Path
 
 import typer
 
-from schemaverify.cli.commands.options import LIVE, REPORT_OUTPUT, format_option, takes
+from schemaverify.cli.commands.options import (
+    LIVE,
+    REPORT_OUTPUT,
+    format_option,
+    load_patterns,
+    takes,
+)
 from schemaverify.cli.config import Settings
 from schemaverify.cli.util import ReportOutputs, handles_errors, warn_finding, write_output
 from schemaverify.errors import UsageError
@@ -55,8 +61,8 @@ def register(app: typer.Typer) -> None:
         """
         from schemaverify.model.normalize import identifier
         from schemaverify.pipeline import baseline as baselines
-        from schemaverify.rules import access
-        from schemaverify.rules.advise import DEFAULT_EXPOSED, AdviceOptions, advice_report
+        from schemaverify.pipeline.advice import advice_report
+        from schemaverify.rules.advise import DEFAULT_EXPOSED, AdviceOptions
         from schemaverify.sources.live import open_live
 
         outputs = ReportOutputs.parse(fmt, output)
@@ -69,7 +75,7 @@ def register(app: typer.Typer) -> None:
             except ValueError as err:
                 raise UsageError(f"--exposed-schema {text}: {err}") from None
         options = AdviceOptions(
-            patterns=access.load_patterns(settings.access_patterns.value),
+            patterns=load_patterns(settings.access_patterns.value),
             exposed_schemas=tuple(dict.fromkeys(exposed)),
         )
         # Loaded before the database is read: a malformed baseline fails fast (exit 2).

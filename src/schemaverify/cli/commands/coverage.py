@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from schemaverify.cli.commands.live import read_live
-from schemaverify.cli.commands.options import LIVE, format_option, output_file, takes
+from schemaverify.cli.commands.options import LIVE, format_option, load_patterns, output_file, takes
 from schemaverify.cli.config import Settings
 from schemaverify.cli.util import (
     check_format,
@@ -37,14 +37,13 @@ def register(app: typer.Typer) -> None:
 
         from schemaverify.pipeline.check import schemas_to_read
         from schemaverify.reports.coverage import render_json, render_table
-        from schemaverify.rules import access
         from schemaverify.rules.coverage import compute
         from schemaverify.sources import tenants
         from schemaverify.sources.specs.load import load_specs
 
         check_format(fmt, FORMATS)
         schemas = list(settings.schemas.value)
-        patterns = access.load_patterns(settings.access_patterns.value)
+        patterns = load_patterns(settings.access_patterns.value)
         spec_set = load_specs(
             settings.specs.value,
             access_kinds=patterns.kinds,

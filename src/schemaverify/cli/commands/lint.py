@@ -22,8 +22,8 @@ def register(app: typer.Typer) -> None:
     @takes("specs", "access_patterns", "config", sources=())
     def lint(settings: Settings) -> None:
         """Validate YAML specs (format, types, expressions, references); no database needed."""
-        from schemaverify.rules.access import load_patterns
         from schemaverify.sources.specs.load import load_specs
+        from schemaverify.sources.specs.patterns import load_patterns
 
         patterns = load_patterns(settings.access_patterns.value)
         loaded = load_specs(

@@ -26,6 +26,9 @@ import typer
 from schemaverify.cli.config import SOURCE_KEYS, emit_warnings, resolve
 from schemaverify.reports.formats import FORMATS
 
+if typing.TYPE_CHECKING:
+    from schemaverify.model.vocabulary import AccessPatterns
+
 R = TypeVar("R")
 
 _SPECS = typer.Option(
@@ -240,3 +243,11 @@ REPORT_OUTPUT = typer.Option(
     help="Write the report to FILE (in --format), or FORMAT=FILE (repeatable).",
 )
 """`--output` of the commands whose result is a findings report (check, advise, diff)."""
+
+
+def load_patterns(extra: Path | None = None) -> AccessPatterns:
+    """The access vocabulary, imported on first use: it loads sqlglot, which `--help`
+    must not pay for."""
+    from schemaverify.sources.specs.patterns import load_patterns as load
+
+    return load(extra)

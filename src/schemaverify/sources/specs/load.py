@@ -318,7 +318,7 @@ class _AccessKinds:
 
     def get(self) -> Collection[str]:
         if self._kinds is None:
-            from schemaverify.rules.access import load_patterns
+            from schemaverify.sources.specs.patterns import load_patterns
 
             self._kinds = load_patterns().kinds
         return self._kinds
@@ -326,7 +326,7 @@ class _AccessKinds:
     def roles(self) -> Collection[str]:
         """Roles an access matrix may name: the vocabulary's client and service roles."""
         if self._roles is None:
-            from schemaverify.rules.access import load_patterns
+            from schemaverify.sources.specs.patterns import load_patterns
 
             patterns = load_patterns()
             self._roles = (*patterns.client_roles, *patterns.service_roles)
@@ -1026,8 +1026,7 @@ class _SpecParser:
     def _access_matrix(self, block: Map) -> tuple[MatrixCell, ...]:
         """`access_matrix: {role: {command: access}}`; a role's value may also be one access
         for all four commands, and `all: access` sets those not stated explicitly."""
-        from schemaverify.rules.access import PUBLIC
-        from schemaverify.rules.accessmatrix import COMMANDS
+        from schemaverify.model.vocabulary import COMMANDS, PUBLIC
 
         node = block.get("access_matrix")
         if node is None or not _stated(node):
@@ -1094,7 +1093,7 @@ class _SpecParser:
 
     def _matrix_access(self, node: Node, label: str) -> tuple[str, ...] | None:
         """One cell's access: a word, or a list of row scopes (their union)."""
-        from schemaverify.rules.accessmatrix import ALONE, SPEC_WORDS, spec_word
+        from schemaverify.model.vocabulary import ALONE, SPEC_WORDS, spec_word
 
         items: list[Scalar]
         if not _stated(node):

@@ -1,0 +1,87 @@
+"""The vocabulary specs and policies are compared in: access kinds and the words of the
+access matrix, as data.
+
+Specs (sources/specs) validate against it and rules (rules/access.py, accessmatrix.py)
+classify with it, so it lives below both: the model layer.  The built-in kinds and any
+project's own are read from YAML by sources/specs/patterns.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SERVICE_ROLE = "service_role"
+"""What classify_policy() returns for a policy that applies to service roles alone."""
+
+PUBLIC = "public"
+REFERENCE_KEYS = ("tables", "columns", "functions", "names_containing", "functions_containing")
+
+
+@dataclass(frozen=True)
+class KindRule:
+    """One access kind, as the patterns file defines it (see the file's header)."""
+
+    name: str
+    description: str = ""
+    no_client_access: bool = False
+    roles: tuple[str, ...] = ()
+    commands: tuple[str, ...] = ()
+    """Empty means any command."""
+    using_true: bool = False
+    column_equals: tuple[str, ...] = ()
+    """Normalized SQL (normalize.expression)."""
+    tables: tuple[str, ...] = ()
+    columns: tuple[str, ...] = ()
+    functions: tuple[str, ...] = ()
+    names_containing: tuple[str, ...] = ()
+    functions_containing: tuple[str, ...] = ()
+
+    @property
+    def has_references(self) -> bool:
+        return any(getattr(self, key) for key in REFERENCE_KEYS)
+
+
+@dataclass(frozen=True)
+class AccessPatterns:
+    kinds: tuple[str, ...]
+    """Every kind name a spec may use, in definition order."""
+    rules: tuple[KindRule, ...] = ()
+    client_roles: tuple[str, ...] = ("anon", "authenticated")
+    service_roles: tuple[str, ...] = (SERVICE_ROLE,)
+    role_expressions: tuple[str, ...] = ()
+    """Normalized SQL whose value is the calling role's name."""
+    sources: tuple[str, ...] = field(default=(), compare=False)
+    """The files these patterns were read from."""
+
+    def rule(self, kind: str) -> KindRule | None:
+        for rule in self.rules:
+            if rule.name == kind:
+                return rule
+        return None
+
+
+# --- the access matrix ---------------------------------------------------------
+
+COMMANDS = ("select", "insert", "update", "delete")
+"""The columns of the matrix, in SQL's usual order."""
+
+NONE = "none"
+NO_ROWS = "no rows"
+ALL_ROWS = "all rows"
+ROWS = "rows"
+UNCONDITIONAL = "unconditional"
+CONDITIONAL = "conditional"
+LEVELS = (NONE, NO_ROWS, ROWS, ALL_ROWS)
+ALONE = (NONE, NO_ROWS, ALL_ROWS, UNCONDITIONAL)
+"""Spec words that cannot be combined with others in a list."""
+SPEC_WORDS = (NONE, NO_ROWS, ALL_ROWS, UNCONDITIONAL, CONDITIONAL)
+"""Words a spec may state for a cell, besides the access kinds of the vocabulary."""
+
+
+def spec_word(text: str) -> str:
+    """A spec's cell word in canonical form: lower case, `no_rows` = `no rows`, and a
+    `rows:` prefix (as the matrix prints scopes) dropped."""
+    word = " ".join(text.replace("_", " ").lower().split())
+    if word.startswith("rows:"):
+        word = word[len("rows:") :].strip()
+    return word if word in SPEC_WORDS else "_".join(word.split())
