@@ -365,8 +365,8 @@ def test_access_and_coverage_views_escape_names(
 def test_narrow_access_and_coverage_views(db: TestDatabase, specs: Path) -> None:
     from schemaverify.reports.access import print_table
     from schemaverify.reports.coverage import render_table
-    from schemaverify.sources.specs import patterns as patterns_module
     from schemaverify.rules.accessmatrix import table_access
+    from schemaverify.sources.specs import patterns as patterns_module
 
     catalog = read_catalog(db.dsn, ["public"])
     patterns = patterns_module.load_patterns(None)
