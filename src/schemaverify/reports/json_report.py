@@ -7,6 +7,7 @@ emitted in a fixed order.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from schemaverify import __version__
@@ -92,4 +93,23 @@ def report_dict(report: Report) -> dict[str, Any]:
 
 
 def render(report: Report) -> str:
-    return dumps(report_dict(report))
+    """The report as indented JSON, with each fact on one line.
+
+    A fully specified schema has some forty facts per table: indented field by field they
+    were most of a large report's size, and `json.dumps(indent=...)` runs Python's own
+    encoder, not the C one (0.8 s of a 2 s check at 200 tables).  One compact line per
+    fact, in the array's place, is the same JSON and diffs as well.
+    """
+    data = report_dict(report)
+    facts = data.pop("facts")
+    rows = ["    " + _COMPACT(fact) for fact in facts]
+    layout = "[\n" + ",\n".join(rows) + "\n  ]" if rows else "[]"
+    data["facts"] = _PLACEHOLDER
+    # `facts` is the last key, so the last occurrence is the placeholder, whatever the
+    # strings before it hold.
+    head, _, tail = dumps(data).rpartition(f'"{_PLACEHOLDER}"')
+    return head + escape_surrogates(layout) + tail
+
+
+_PLACEHOLDER = "schemaverify:facts"
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), default=str).encode
