@@ -59,7 +59,7 @@ CREATE FUNCTION _tap_query(sql text) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT
     AS $$ SELECT CASE WHEN sql ~ '^\s*\w+\s*$' THEN 'EXECUTE ' || sql ELSE sql END $$;
 
--- A type name as format_type() writes it, so 'int4' and 'integer' compare equal.
+-- A type name as pg_catalog.format_type writes it, so 'int4' and 'integer' compare equal.
 CREATE FUNCTION _tap_typename(typ text) RETURNS text
     LANGUAGE plpgsql STABLE
     AS $$ BEGIN
