@@ -16,6 +16,7 @@ LAYERS = {
     "errors": 0,
     "escape": 0,
     "jsontext": 0,
+    "textfile": 0,
     "model": 1,
     "sources": 2,
     "rules": 3,

@@ -39,6 +39,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 from schemaverify.errors import SpecError, UsageError
 from schemaverify.model.findings import FAIL_ON, KINDS, SEVERITIES
+from schemaverify.textfile import read_input
 
 if TYPE_CHECKING:
     from schemaverify.sources.live import SourceOptions
@@ -324,18 +325,7 @@ def _has_table(pyproject: Path) -> bool:
 
 
 def _read(path: Path, shown: str) -> str:
-    try:
-        with path.open("rb") as fh:
-            raw = fh.read(MAX_CONFIG_BYTES + 1)
-    except OSError as err:
-        raise SpecError.one(shown, 1, f"cannot read configuration: {err.strerror or err}") from None
-    if len(raw) > MAX_CONFIG_BYTES:
-        raise SpecError.one(shown, 1, f"file is larger than {MAX_CONFIG_BYTES} bytes")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = raw.count(b"\n", 0, err.start) + 1
-        raise SpecError.one(shown, line, "not UTF-8 text") from None
+    return read_input(path, shown, max_bytes=MAX_CONFIG_BYTES, what="configuration")
 
 
 def _parse(text: str, shown: str) -> dict[str, Any]:

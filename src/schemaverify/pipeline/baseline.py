@@ -31,11 +31,11 @@ from schemaverify.model.findings import KINDS, SEVERITIES, Finding
 from schemaverify.pipeline.report import Report
 from schemaverify.sources.specs.yamlnodes import (
     clip,
-    file_error_reason,
     int_digits_limit,
     lone_surrogate_escape,
     suggest,
 )
+from schemaverify.textfile import read_input
 
 BASELINE_SCHEMA_VERSION = 1
 MAX_BYTES = 64 * 1024 * 1024
@@ -274,23 +274,13 @@ def _line_of_number(text: str, number: str) -> int:
 def load(path: Path, display: str | None = None) -> Baseline:
     """Read and validate a baseline file; SpecError (`file:line: reason`) when malformed."""
     shown = display if display is not None else str(path)
-    try:
-        with path.open("rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise SpecError.one(
-            shown, 1, "baseline file not found (record one with `schemaverify baseline`)"
-        ) from None
-    except OSError as err:
-        raise SpecError.one(
-            shown, 1, f"cannot read baseline: {file_error_reason(path, err)}"
-        ) from None
-    if len(raw) > MAX_BYTES:
-        raise SpecError.one(shown, 1, f"file is larger than {MAX_BYTES} bytes")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise SpecError.one(shown, raw.count(b"\n", 0, err.start) + 1, "not UTF-8 text") from None
+    text = read_input(
+        path,
+        shown,
+        max_bytes=MAX_BYTES,
+        what="baseline",
+        missing="baseline file not found (record one with `schemaverify baseline`)",
+    )
     return loads(text, shown)
 
 

@@ -37,6 +37,7 @@ from schemaverify.sources.importmd.grammar import (
     parse_index,
     parse_rls,
 )
+from schemaverify.textfile import read_input
 
 MAX_BYTES = 8 * 1024 * 1024
 """Table documentation is prose written by people; anything bigger is not one."""
@@ -77,20 +78,7 @@ _CERTAINTY = {"estimated": "estimated", "likely": "likely", "probable": "likely"
 
 def read_text(path: Path, shown: str) -> str:
     """The document's text; anything that is not a UTF-8 text file is a SpecError (exit 2)."""
-    try:
-        with path.open("rb") as fh:
-            data = fh.read(MAX_BYTES + 1)
-    except OSError as err:
-        raise SpecError.one(shown, 1, f"cannot read file: {err.strerror or err}") from None
-    if len(data) > MAX_BYTES:
-        raise SpecError.one(shown, 1, f"file is larger than {MAX_BYTES} bytes")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start) + 1
-        raise SpecError.one(
-            shown, line, f"not UTF-8 text (byte 0x{data[err.start]:02x} at offset {err.start})"
-        ) from None
+    text = read_input(path, shown, max_bytes=MAX_BYTES)
     nul = text.find("\x00")
     if nul >= 0:
         line = text.count("\n", 0, nul) + 1

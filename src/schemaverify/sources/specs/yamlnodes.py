@@ -15,9 +15,7 @@ exponential blow-up.
 from __future__ import annotations
 
 import difflib
-import errno
 import functools
-import os
 import re
 import sys
 from collections.abc import Collection, Iterator
@@ -29,6 +27,8 @@ import yaml
 from yaml import nodes as ynodes
 
 from schemaverify.errors import SpecError
+from schemaverify.textfile import file_error_reason as file_error_reason
+from schemaverify.textfile import read_input
 
 MAX_BYTES = 4 * 1024 * 1024
 """Specs are hand-written; anything bigger is a mistake, not a table."""
@@ -200,21 +200,6 @@ def plain(node: Node | None) -> Any:
     return {entry.key.value: plain(entry.value) for entry in node.entries}
 
 
-def file_error_reason(path: Path, err: OSError) -> str:
-    """The reason an input file cannot be opened, worded for its author: the OS says "Too
-    many levels of symbolic links" or "No such file" where the file is a symlink loop or a
-    symlink to nothing, which is what to fix."""
-    if err.errno == errno.ELOOP:
-        return "symlink loop"
-    if err.errno == errno.ENOENT and os.path.islink(path):
-        try:
-            target = os.readlink(path)
-        except OSError:  # pragma: no cover - removed between the two calls
-            return "dangling symlink"
-        return f"dangling symlink (its target {clip(target)!r} does not exist)"
-    return err.strerror or str(err)
-
-
 def load(path: Path, *, display_path: str | None = None, max_bytes: int = MAX_BYTES) -> Node | None:
     """Read and parse one YAML file; None for an empty document.
 
@@ -222,21 +207,7 @@ def load(path: Path, *, display_path: str | None = None, max_bytes: int = MAX_BY
     that is not a single, safe, UTF-8 YAML document.
     """
     shown = display_path if display_path is not None else str(path)
-    try:
-        with path.open("rb") as fh:
-            data = fh.read(max_bytes + 1)
-    except OSError as err:
-        raise SpecError.one(shown, 1, f"cannot read file: {file_error_reason(path, err)}") from None
-    if len(data) > max_bytes:
-        raise SpecError.one(shown, 1, f"file is larger than {max_bytes} bytes")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start) + 1
-        byte = data[err.start]
-        raise SpecError.one(
-            shown, line, f"not UTF-8 text (byte 0x{byte:02x} at offset {err.start})"
-        ) from None
+    text = read_input(path, shown, max_bytes=max_bytes)
     return loads(text, shown)
 
 
