@@ -98,6 +98,9 @@ ALTER TABLE owned_forced FORCE ROW LEVEL SECURITY;
 ALTER TABLE owned_forced OWNER TO "{OWNER}";
 CREATE POLICY owner_reads ON owned_forced FOR SELECT TO "{OWNER}" USING (true);
 
+CREATE TABLE posts (id int PRIMARY KEY, author_id uuid NOT NULL, is_published boolean);
+ALTER TABLE posts ENABLE ROW LEVEL SECURITY;
+CREATE POLICY posts_read ON posts FOR SELECT USING (is_published OR auth.uid() = author_id);
 CREATE VIEW todo_titles AS SELECT id, title FROM todos;
 CREATE VIEW safe_titles WITH (security_invoker) AS SELECT id, title FROM todos;
 CREATE FUNCTION public.helper(a integer, b text) RETURNS uuid LANGUAGE sql
@@ -157,6 +160,8 @@ EXPECTED: dict[str, dict[str, tuple[str, str, str, str]]] = {
     "owned": {OWNER: ("all rows",) * 4, "anon": ("no rows",) * 4},
     "owned_forced": {OWNER: ("rows: unconditional", "no rows", "no rows", "no rows")},
     "todo_titles": {"anon": ("all rows",) * 4, "public": ("none",) * 4},
+    # No TO clause: PUBLIC, so anon too; the `is_published` branch is not dropped.
+    "posts": {"anon": ("rows: conditional, owner", "no rows", "no rows", "no rows")},
 }
 
 
@@ -438,6 +443,41 @@ def test_a_spec_stating_another_matrix_fails_cell_by_cell(
     opened = mismatches["anon select"]
     assert opened["table"] == "public.open_notes" and opened["actual"] == "all rows"
     assert opened["caused_by"] == disabled["fingerprint"]
+
+
+POSTS_SPEC = """
+table: posts
+columns:
+  - {name: id, type: int, primary_key: true}
+  - {name: author_id, type: uuid}
+  - {name: is_published, type: boolean, nullable: true}
+rls:
+  access: [owner]
+  access_matrix:
+    anon: {select: [owner]}
+"""
+
+
+def test_a_disjunction_is_not_read_as_its_narrowest_branch(
+    supa: pgserver.TestDatabase, tmp_path: Path
+) -> None:
+    """`is_published OR auth.uid() = author_id` lets anyone read published rows: a spec
+    documenting owner access only must fail, on the cell and on the policy."""
+    code, findings = _check(supa.dsn, _specs(tmp_path, posts=POSTS_SPEC))
+    assert code == 1
+    found = {(f["kind"], f["object"]): f for f in findings if f["table"] == "public.posts"}
+    assert set(found) == {
+        ("rls_matrix_mismatch", "anon select"),
+        ("rls_access_violation", "posts_read"),
+    }
+    cell = found[("rls_matrix_mismatch", "anon select")]
+    assert cell["actual"] == "rows: conditional, owner"
+    assert "grants more than documented" in cell["message"]
+    assert "matches no documented kind" in found[("rls_access_violation", "posts_read")]["message"]
+    result = invoke("access", "--dsn", supa.dsn, "--table", "public.posts", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    (table,) = json.loads(result.stdout)["tables"]
+    assert table["matrix"]["anon"]["select"]["access"] == "rows: conditional, owner"
 
 
 BAD_MATRIX = """

@@ -220,16 +220,84 @@ def _is_true(sql: str | None) -> bool:
     return isinstance(tree, exp.Boolean) and tree.this is True
 
 
-def _matches(rule: KindRule, policy: Policy, roles: frozenset[str], trees: list[exp.Expr]) -> bool:
+MAX_BRANCHES = 64
+"""OR branches one condition may expand to; beyond, the condition counts as one branch
+nobody can classify (a cell `conditional`, never a narrower kind)."""
+
+
+def _has_or(tree: exp.Expr) -> bool:
+    return any(isinstance(node, exp.Or) for node in _outside_subqueries(tree))
+
+
+def branches(tree: exp.Expr) -> list[exp.Expr] | None:
+    """The condition as a union of AND-only branches (its disjunctive normal form), at the
+    policy's own level: an OR inside a subquery belongs to that subquery's rows.
+
+    Each branch lets rows through on its own, so the access a condition grants is the
+    union of its branches' access, and a branch nobody can classify (`is_published`)
+    makes the whole condition unclassified: dropping it would hide who else gets rows.
+    None when the expansion exceeds MAX_BRANCHES.
+    """
+    if not _has_or(tree):
+        return [tree]  # the common case: nothing to expand, nothing copied
+    return _dnf(tree)
+
+
+def _dnf(node: exp.Expr) -> list[exp.Expr] | None:
+    while isinstance(node, exp.Paren):
+        node = node.this
+    if isinstance(node, exp.Or):
+        left, right = _dnf(node.this), _dnf(node.expression)
+        if left is None or right is None or len(left) + len(right) > MAX_BRANCHES:
+            return None
+        return left + right
+    if isinstance(node, exp.And):
+        left, right = _dnf(node.this), _dnf(node.expression)
+        if left is None or right is None or len(left) * len(right) > MAX_BRANCHES:
+            return None
+        if len(left) == 1 and len(right) == 1:
+            return [node]
+        return [exp.and_(a, b) for a in left for b in right]  # copies: trees are cached
+    return [node]
+
+
+@dataclass(frozen=True)
+class _Path:
+    """One way a policy lets rows through: a command's condition, or one OR branch of it."""
+
+    tree: exp.Expr
+    using: bool
+    """The branch comes from USING (what `using_true` looks at)."""
+
+
+def _paths(policy: Policy) -> list[_Path] | None:
+    """Every OR branch of every condition of the policy; None when one cannot be read
+    (it did not parse, or it has too many branches)."""
+    found: list[_Path] = []
+    for sql, using in ((policy.using, True), (policy.with_check, False)):
+        if sql is None:
+            continue
+        tree = _tree(sql)
+        if tree is None:
+            return None
+        parts = branches(tree)
+        if parts is None:
+            return None
+        found.extend(_Path(part, using) for part in parts)
+    return found
+
+
+def _matches(rule: KindRule, policy: Policy, roles: frozenset[str], path: _Path) -> bool:
     if rule.no_client_access or not _applies_to(roles, rule.roles):
         return False
     if rule.commands and policy.command not in rule.commands:
         return False
-    if rule.using_true and not _is_true(policy.using):
+    tree = path.tree
+    if rule.using_true and not (path.using and isinstance(tree, exp.Boolean) and tree.this is True):
         return False
-    if rule.column_equals and not _compares_column(trees, rule.column_equals):
+    if rule.column_equals and not _compares_column([tree], rule.column_equals):
         return False
-    return not rule.has_references or _references(rule, _names(trees))
+    return not rule.has_references or _references(rule, _names([tree]))
 
 
 def classify_policy(policy: Policy, patterns: AccessPatterns) -> frozenset[str]:
@@ -245,17 +313,40 @@ def classify_policy(policy: Policy, patterns: AccessPatterns) -> frozenset[str]:
     return _classify(replace(policy, name=""), patterns)
 
 
-@functools.lru_cache(maxsize=4096)
 def _classify(policy: Policy, patterns: AccessPatterns) -> frozenset[str]:
+    found: set[str] = set()
+    for kinds in _branch_kinds(policy, patterns):
+        found |= kinds
+    return frozenset(found)
+
+
+def branch_kinds(policy: Policy, patterns: AccessPatterns) -> tuple[frozenset[str], ...]:
+    """The kinds each OR branch of the policy's conditions grants, one set per branch.
+
+    An empty set is a branch no kind describes: it lets some rows through that the
+    vocabulary cannot name.  A policy that grants nothing (restrictive, no expression,
+    for no role) has no branches; one for service roles alone has the one branch
+    {SERVICE_ROLE}.
+    """
+    return _branch_kinds(replace(policy, name=""), patterns)
+
+
+@functools.lru_cache(maxsize=4096)
+def _branch_kinds(policy: Policy, patterns: AccessPatterns) -> tuple[frozenset[str], ...]:
     if not _grants_anything(policy):
-        return frozenset()
+        return ()
     roles = effective_roles(policy, patterns)
     if not roles:
-        return frozenset()
+        return ()
     if PUBLIC not in roles and roles <= set(patterns.service_roles):
-        return frozenset({SERVICE_ROLE})
-    trees = [t for t in (_tree(s) for s in (policy.using, policy.with_check) if s) if t is not None]
-    return frozenset(rule.name for rule in patterns.rules if _matches(rule, policy, roles, trees))
+        return (frozenset({SERVICE_ROLE}),)
+    paths = _paths(policy)
+    if paths is None:
+        return (frozenset(),)
+    return tuple(
+        frozenset(rule.name for rule in patterns.rules if _matches(rule, policy, roles, path))
+        for path in paths
+    )
 
 
 def granted_kinds(
@@ -300,15 +391,17 @@ def violations(
         if closed:
             found.append((policy, f"lets {shown} reach rows of a table documented as {closed[0]}"))
             continue
-        kinds = classify_policy(policy, patterns) - {SERVICE_ROLE}
-        if kinds & documented:
+        # Each OR branch lets rows through on its own: every one must be documented.
+        branches_ = [kinds - {SERVICE_ROLE} for kinds in branch_kinds(policy, patterns)]
+        if all(kinds & documented for kinds in branches_):
             continue
         listed = ", ".join(sorted(documented)) or "none"
-        if kinds:
+        outside = sorted({k for kinds in branches_ if not kinds & documented for k in kinds})
+        if outside and all(kinds for kinds in branches_):
             found.append(
                 (
                     policy,
-                    f"grants {', '.join(sorted(kinds))} access to {shown}, "
+                    f"grants {', '.join(outside)} access to {shown}, "
                     f"which the spec does not document (documented: {listed})",
                 )
             )
@@ -321,6 +414,13 @@ def violations(
                 )
             )
     return found
+
+
+def any_branch_true(sql: str) -> bool:
+    """Whether one OR branch of the condition is the constant `true` (every row)."""
+    tree = _tree(sql)
+    parts = branches(tree) if tree is not None else None
+    return any(isinstance(p, exp.Boolean) and p.this is True for p in parts or ())
 
 
 def _condition(policy: Policy) -> str:

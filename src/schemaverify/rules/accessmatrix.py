@@ -53,7 +53,8 @@ from schemaverify.rules.access import (
     PUBLIC,
     SERVICE_ROLE,
     AccessPatterns,
-    classify_policy,
+    any_branch_true,
+    branch_kinds,
     effective_roles,
 )
 
@@ -238,8 +239,15 @@ def _scopes(
         using=None if command == "insert" else condition,
         with_check=condition if command == "insert" else None,
     )
-    kinds = classify_policy(probe, patterns) - {SERVICE_ROLE}
-    return tuple(sorted(kinds)) or (CONDITIONAL,)
+    if any_branch_true(condition):
+        return (UNCONDITIONAL,)
+    # The union of the OR branches: a branch no kind describes (`is_published` in
+    # `is_published OR author_id = auth.uid()`) lets rows through too, so it shows as
+    # `conditional` next to the kinds, never dropped for a narrower reading.
+    scopes: set[str] = set()
+    for kinds in branch_kinds(probe, patterns):
+        scopes |= (kinds - {SERVICE_ROLE}) or {CONDITIONAL}
+    return tuple(sorted(scopes)) or (CONDITIONAL,)
 
 
 def cell(table: Table, role: str, command: str, facts: RoleFacts, patterns: AccessPatterns) -> Cell:

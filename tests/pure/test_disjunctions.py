@@ -1,0 +1,94 @@
+"""OR branches in policy conditions: a policy's access is the union of its branches.
+
+Table-driven over sqlglot trees, no server: `USING (is_published OR auth.uid() =
+author_id)` once read as plain `owner`, which hid that anyone reads published rows.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from schemaverify.model.schema import Catalog, Grant, Policy, Rls, Role, Table
+from schemaverify.rules import access, accessmatrix
+from schemaverify.sources.specs.patterns import load_patterns
+
+PATTERNS = load_patterns()
+MEMBERSHIP = "org_id IN (SELECT org_id FROM organization_members WHERE user_id = auth.uid())"
+
+
+def policy(
+    using: str, roles: tuple[str, ...] = ("authenticated",), command: str = "select"
+) -> Policy:
+    return Policy("p", command, roles, True, using)
+
+
+@pytest.mark.parametrize(
+    ("using", "branches"),
+    [
+        ("author_id = auth.uid()", [{"owner"}]),
+        ("is_published OR author_id = auth.uid()", [set(), {"owner"}]),
+        ("author_id = auth.uid() OR " + MEMBERSHIP, [{"owner"}, {"organization"}]),
+        (
+            "(a OR author_id = auth.uid()) AND " + MEMBERSHIP,
+            [{"organization"}, {"organization", "owner"}],
+        ),
+        # An OR inside a subquery filters the subquery's rows, not the policy's branches.
+        (
+            "org_id IN (SELECT org_id FROM organization_members WHERE user_id = auth.uid() OR x)",
+            [{"organization"}],
+        ),
+    ],
+)
+def test_each_or_branch_is_classified_on_its_own(using: str, branches: list[set[str]]) -> None:
+    found = [set(kinds) for kinds in access.branch_kinds(policy(using), PATTERNS)]
+    assert sorted(map(sorted, found)) == sorted(map(sorted, branches))
+
+
+def test_too_many_branches_count_as_unclassified() -> None:
+    wide = " AND ".join(f"(a{i} OR author_id = auth.uid())" for i in range(8))  # 256 branches
+    assert access.branch_kinds(policy(wide), PATTERNS) == (frozenset(),)
+
+
+def test_an_unclassified_branch_is_a_violation_even_next_to_a_documented_one() -> None:
+    published = policy("is_published OR author_id = auth.uid()", roles=())
+    (found,) = access.violations(("owner",), True, (published,), PATTERNS)
+    assert "matches no documented kind" in found[1]
+    owner_only = policy("author_id = auth.uid()")
+    assert access.violations(("owner",), True, (owner_only,), PATTERNS) == []
+    both = policy("author_id = auth.uid() OR " + MEMBERSHIP)
+    (found,) = access.violations(("owner",), True, (both,), PATTERNS)
+    assert "grants organization access" in found[1]
+    assert access.violations(("owner", "organization"), True, (both,), PATTERNS) == []
+
+
+def _cell(using: str, role: str) -> accessmatrix.Cell:
+    table = Table(
+        schema="public",
+        name="posts",
+        kind="table",
+        owner="postgres",
+        rls=Rls(enabled=True, policies=(policy(using, roles=()),)),
+        grants=(Grant("anon", ("select",)), Grant("authenticated", ("select",))),
+    )
+    catalog = Catalog(
+        tables=(table,), roles=(Role("anon"), Role("authenticated"), Role("postgres"))
+    )
+    return accessmatrix.table_access(table, catalog, PATTERNS).cell(role, "select")
+
+
+@pytest.mark.parametrize(
+    ("using", "shown"),
+    [
+        ("author_id = auth.uid()", "rows: owner"),
+        ("is_published OR author_id = auth.uid()", "rows: conditional, owner"),
+        ("true OR author_id = auth.uid()", "rows: unconditional"),
+    ],
+)
+def test_the_matrix_shows_the_union_of_the_branches(using: str, shown: str) -> None:
+    assert str(_cell(using, "authenticated")) == shown
+
+
+def test_a_spec_stating_owner_does_not_pass_a_disjunction_with_a_public_branch() -> None:
+    cell = _cell("is_published OR author_id = auth.uid()", "anon")
+    assert not accessmatrix.satisfies(("owner",), cell)
+    assert accessmatrix.direction(("owner",), cell) == "more"
