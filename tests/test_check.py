@@ -345,9 +345,15 @@ def test_rls_organization_policy_satisfies(report: Report) -> None:
 
 
 def test_rls_access_violation(report: Report) -> None:
-    found = {(f.kind, f.object) for f in of(report, "rls_leak")}
-    assert ("rls_access_violation", "everyone") in found
-    assert ("rls_access_violation", "svc") not in found
+    # One broken restriction, one finding: no `rls_policy_missing 'service_role_only'`
+    # next to the violation, although the service-role policy exists.
+    (finding,) = of(report, "rls_leak")
+    assert (finding.kind, finding.object) == ("rls_access_violation", "service_role_only")
+    assert "policy 'everyone' lets anon reach rows" in finding.message
+    assert "'svc'" not in finding.message
+    facts = {(f.subject, f.key): f.status for f in report.facts if f.table == "public.rls_leak"}
+    assert facts[("rls.access", "service_role_only")] == "drift"
+    assert facts[("rls.policy_within_access", "svc")] == "verified"
 
 
 def test_service_role_test_in_expression_counts_as_service_role(report: Report) -> None:

@@ -148,7 +148,8 @@ KINDS: dict[str, Kind] = {
             "error",
             "A policy grants access the spec forbids.",
             "For example a `service_role_only` table with a permissive policy for anon, "
-            "authenticated or PUBLIC.",
+            "authenticated or PUBLIC (one finding for the table, naming every such policy), or a "
+            "policy with an OR branch no documented kind describes.",
         ),
         Kind(
             "migration_failed",

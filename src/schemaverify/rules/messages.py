@@ -223,6 +223,11 @@ def _policy_difference(what: str, live: Any) -> str:
 
 @_writes("rls_access_violation")
 def _rls_access_violation(obj: str | None, expected: Any, actual: Any, d: Details) -> str:
+    if d.get("closed"):
+        found: Sequence[tuple[str, str]] = d["violations"]
+        return f"the table is documented as {obj} but " + "; ".join(
+            f"policy {name!r} {reason}" for name, reason in found
+        )
     return f"policy {obj!r} {d['reason']}"
 
 

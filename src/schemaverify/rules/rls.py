@@ -93,9 +93,31 @@ def _compare_access(
     where = ctx.where("rls.access")
     granted = access.granted_kinds(actual_enabled, policies, patterns)
     shown = AccessKinds(tuple(sorted(granted)))
+    outside = (
+        dict(
+            (p.name, reason)
+            for p, reason in access.violations(expected.access, True, policies, patterns)
+        )
+        if expected.access and actual_enabled
+        else {}
+    )
+    closed = next((k for k in expected.access if _closes(k, patterns)), None)
     for kind in expected.access:
         if kind in granted:
             ctx.verified("rls.access", kind, kind, shown, where)
+            continue
+        if kind == closed and outside:
+            # One broken restriction, one finding: the client policies that open the
+            # table are this statement's drift, not a missing policy next to them.
+            ctx.drift(
+                "rls.access",
+                "rls_access_violation",
+                kind,
+                kind,
+                shown,
+                where,
+                details={"closed": True, "violations": tuple(outside.items())},
+            )
             continue
         ctx.drift(
             "rls.access",
@@ -110,14 +132,12 @@ def _compare_access(
     if not (expected.access and actual_enabled):
         return
     documented = AccessKinds(tuple(expected.access))
-    outside = {
-        policy.name: reason
-        for policy, reason in access.violations(expected.access, actual_enabled, policies, patterns)
-    }
     for policy in policies:
         if policy.name not in outside:
             ctx.verified("rls.policy_within_access", policy.name, documented, policy, where)
             continue
+        if closed is not None:
+            continue  # reported once, on the closed kind's own statement above
         ctx.drift(
             "rls.policy_within_access",
             "rls_access_violation",
@@ -127,6 +147,11 @@ def _compare_access(
             where,
             details={"reason": outside[policy.name]},
         )
+
+
+def _closes(kind: str, patterns: access.AccessPatterns) -> bool:
+    rule = patterns.rule(kind)
+    return rule is not None and rule.no_client_access
 
 
 def _policy_differences(wanted: Policy, actual: Policy, strict: bool) -> list[tuple[str, Any]]:
