@@ -92,3 +92,42 @@ def test_a_spec_stating_owner_does_not_pass_a_disjunction_with_a_public_branch()
     cell = _cell("is_published OR author_id = auth.uid()", "anon")
     assert not accessmatrix.satisfies(("owner",), cell)
     assert accessmatrix.direction(("owner",), cell) == "more"
+
+
+@pytest.mark.parametrize(
+    "using",
+    [
+        "(SELECT auth.jwt() ->> 'role' = 'service_role')",
+        "(auth.jwt() ->> 'role')::text = 'service_role'",
+        "(select auth.role()) = 'service_role'",
+        "current_setting('request.jwt.claim.role', true) = 'service_role'",
+        "auth.role() = ANY (ARRAY['service_role'])",
+    ],
+)
+def test_service_role_idioms_apply_to_the_service_role_alone(using: str) -> None:
+    """Written `TO public`, as real Supabase schemas do: the role test decides."""
+    svc = policy(using, roles=())
+    assert access.effective_roles(svc, PATTERNS) == {"service_role"}
+    assert access.branch_kinds(svc, PATTERNS) == (frozenset({"service_role"}),)
+    assert access.violations(("service_role_only",), True, (svc,), PATTERNS) == []
+
+
+def test_narrower_than_public_read_is_within_it() -> None:
+    signed_in = policy("true")  # authenticated, every row: narrower than anyone
+    assert access.violations(("public_read",), True, (signed_in,), PATTERNS) == []
+    assert access.violations(("owner",), True, (signed_in,), PATTERNS) != []
+
+
+def test_organization_and_owner_is_within_organization() -> None:
+    both = policy(MEMBERSHIP + " AND author_id = auth.uid()")
+    assert access.violations(("organization",), True, (both,), PATTERNS) == []
+
+
+def test_a_write_policy_that_never_tests_membership_is_a_violation() -> None:
+    insert = Policy("p", "insert", ("authenticated",), True, None, "created_by = auth.uid()")
+    (found,) = access.violations(("organization",), True, (insert,), PATTERNS)
+    assert found[1].startswith("grants owner access to authenticated, which the spec does not")
+    assert "as a write policy that never tests organization access" in found[1]
+    assert "any such caller write rows that organization should keep out" in found[1]
+    member = Policy("p", "insert", ("authenticated",), True, None, MEMBERSHIP)
+    assert access.violations(("organization",), True, (member,), PATTERNS) == []

@@ -75,6 +75,9 @@ def _required_roles(tree: exp.Expr | None, patterns: AccessPatterns) -> frozense
 
 
 def _role_test(node: exp.Expr, patterns: AccessPatterns) -> frozenset[str] | None:
+    # `(SELECT auth.jwt() ->> 'role' = 'service_role')`: the whole test in a sub-select,
+    # as Supabase's performance advice writes it, is evaluated once and means the same.
+    node = _scalar(node)
     if isinstance(node, exp.EQ):
         for side, other in ((node.this, node.expression), (node.expression, node.this)):
             if (
@@ -395,14 +398,26 @@ def violations(
         branches_ = [kinds - {SERVICE_ROLE} for kinds in branch_kinds(policy, patterns)]
         if all(kinds & documented for kinds in branches_):
             continue
+        if policy.command == "select" and _every_read_documented(documented, patterns):
+            continue  # narrower than "anyone reads every row" (public_read) is within it
         listed = ", ".join(sorted(documented)) or "none"
         outside = sorted({k for kinds in branches_ if not kinds & documented for k in kinds})
+        if policy.command in ("insert", "update", "all") and documented:
+            # Writing is where a missing test hurts: the row is created or changed for
+            # someone else (another organization's project), not merely read.
+            missing = " or ".join(sorted(documented))
+            writes = (
+                f"; as a write policy that never tests {missing} access, it lets any such "
+                f"caller write rows that {missing} should keep out"
+            )
+        else:
+            writes = ""
         if outside and all(kinds for kinds in branches_):
             found.append(
                 (
                     policy,
                     f"grants {', '.join(outside)} access to {shown}, "
-                    f"which the spec does not document (documented: {listed})",
+                    f"which the spec does not document (documented: {listed}){writes}",
                 )
             )
         else:
@@ -410,10 +425,23 @@ def violations(
                 (
                     policy,
                     f"grants {shown} access that matches no documented kind "
-                    f"(documented: {listed}){_condition(policy)}",
+                    f"(documented: {listed}){writes}{_condition(policy)}",
                 )
             )
     return found
+
+
+def _every_read_documented(documented: set[str], patterns: AccessPatterns) -> bool:
+    """A documented kind lets anyone read every row (`public_read`)."""
+    for kind in documented:
+        rule = patterns.rule(kind)
+        if (
+            rule is not None
+            and rule.using_true
+            and (not rule.commands or "select" in rule.commands)
+        ):
+            return True
+    return False
 
 
 def any_branch_true(sql: str) -> bool:
