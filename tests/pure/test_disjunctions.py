@@ -89,9 +89,29 @@ def test_the_matrix_shows_the_union_of_the_branches(using: str, shown: str) -> N
 
 
 def test_a_spec_stating_owner_does_not_pass_a_disjunction_with_a_public_branch() -> None:
-    cell = _cell("is_published OR author_id = auth.uid()", "anon")
-    assert not accessmatrix.satisfies(("owner",), cell)
-    assert accessmatrix.direction(("owner",), cell) == "more"
+    for role in ("anon", "authenticated"):
+        assert not accessmatrix.satisfies(
+            ("owner",), _cell("is_published OR author_id = auth.uid()", role)
+        )
+    signed_in = _cell("is_published OR author_id = auth.uid()", "authenticated")
+    assert accessmatrix.direction(("owner",), signed_in) == "more"
+
+
+@pytest.mark.parametrize(
+    ("using", "anon", "authenticated"),
+    [
+        ("author_id = auth.uid()", "no rows", "rows: owner"),
+        (MEMBERSHIP, "no rows", "rows: organization"),
+        ("is_published OR author_id = auth.uid()", "rows: conditional", "rows: conditional, owner"),
+        ("true", "rows: unconditional", "rows: unconditional"),
+    ],
+)
+def test_a_policy_without_to_that_tests_the_user_gives_a_signed_out_caller_no_rows(
+    using: str, anon: str, authenticated: str
+) -> None:
+    """No TO clause means PUBLIC, anon included; but auth.uid() is NULL for anon."""
+    assert str(_cell(using, "anon")) == anon
+    assert str(_cell(using, "authenticated")) == authenticated
 
 
 @pytest.mark.parametrize(

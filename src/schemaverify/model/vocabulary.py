@@ -48,6 +48,9 @@ class AccessPatterns:
     rules: tuple[KindRule, ...] = ()
     client_roles: tuple[str, ...] = ("anon", "authenticated")
     service_roles: tuple[str, ...] = (SERVICE_ROLE,)
+    signed_out_roles: tuple[str, ...] = ()
+    """Roles a caller has before signing in (`anon`): a kind whose rule is for other roles
+    only (owner, organization: tests of the signed-in user's id) gives them no rows."""
     role_expressions: tuple[str, ...] = ()
     """Normalized SQL whose value is the calling role's name."""
     sources: tuple[str, ...] = field(default=(), compare=False)

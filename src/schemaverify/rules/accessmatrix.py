@@ -223,9 +223,14 @@ def is_true(sql: str | None) -> bool:
 
 
 def _scopes(
-    policy: Policy, command: str, condition: str, patterns: AccessPatterns
+    policy: Policy,
+    command: str,
+    condition: str,
+    patterns: AccessPatterns,
+    role: str | None = None,
 ) -> tuple[str, ...]:
-    """The row scopes one policy's condition grants for `command`; () for `false`."""
+    """The row scopes one policy's condition grants `role` for `command`; () for `false`
+    (or when every branch needs a signed-in user and `role` is a signed-out one)."""
     constant = _constant(condition)
     if constant is not None:
         return (UNCONDITIONAL,) if constant else ()
@@ -245,9 +250,24 @@ def _scopes(
     # `is_published OR author_id = auth.uid()`) lets rows through too, so it shows as
     # `conditional` next to the kinds, never dropped for a narrower reading.
     scopes: set[str] = set()
-    for kinds in branch_kinds(probe, patterns):
-        scopes |= (kinds - {SERVICE_ROLE}) or {CONDITIONAL}
+    branches = branch_kinds(probe, patterns)
+    for kinds in branches:
+        kinds = kinds - {SERVICE_ROLE}
+        if kinds and role in patterns.signed_out_roles and not _for_role(kinds, role, patterns):
+            continue  # e.g. `auth.uid() = owner_id`: NULL for a caller who is not signed in
+        scopes |= kinds or {CONDITIONAL}
+    if branches and not scopes:
+        return ()
     return tuple(sorted(scopes)) or (CONDITIONAL,)
+
+
+def _for_role(kinds: frozenset[str], role: str, patterns: AccessPatterns) -> bool:
+    """Whether one of the kinds can hold for `role` (its rule names the role, or none)."""
+    for kind in kinds:
+        rule = patterns.rule(kind)
+        if rule is None or not rule.roles or role in rule.roles:
+            return True
+    return False
 
 
 def cell(table: Table, role: str, command: str, facts: RoleFacts, patterns: AccessPatterns) -> Cell:
@@ -275,7 +295,7 @@ def cell(table: Table, role: str, command: str, facts: RoleFacts, patterns: Acce
         if condition is None or not applies(policy, role, facts, patterns):
             continue
         if policy.permissive:
-            found = _scopes(policy, command, condition, patterns)
+            found = _scopes(policy, command, condition, patterns, role)
             if found:
                 scopes.update(found)
                 granting.append(policy.name)

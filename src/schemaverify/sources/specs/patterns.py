@@ -27,7 +27,14 @@ _KIND_KEYS = (
     "column_equals",
     "references",
 )
-_TOP_KEYS = ("version", "client_roles", "service_roles", "role_expressions", "kinds")
+_TOP_KEYS = (
+    "version",
+    "client_roles",
+    "service_roles",
+    "signed_out_roles",
+    "role_expressions",
+    "kinds",
+)
 
 
 def load_patterns(extra: Path | None = None) -> AccessPatterns:
@@ -62,6 +69,7 @@ class _Builder:
         self.problems: list[tuple[str, int, str]] = []
         self.client_roles: list[str] = []
         self.service_roles: list[str] = []
+        self.signed_out_roles: list[str] = []
         self.role_expressions: list[str] = []
         self.drafts: dict[str, _Draft] = {}
         self.sources: list[str] = []
@@ -96,6 +104,7 @@ class _Builder:
             self.problem(path, version.line, "unsupported version: expected 'version: 1'")
         self.client_roles += self._roles(root.get("client_roles"), path, "client_roles")
         self.service_roles += self._roles(root.get("service_roles"), path, "service_roles")
+        self.signed_out_roles += self._roles(root.get("signed_out_roles"), path, "signed_out_roles")
         for text, line in self._strings(root.get("role_expressions"), path, "role_expressions"):
             sql = self._sql(text, line, path, "role_expressions")
             if sql is not None:
@@ -277,6 +286,7 @@ class _Builder:
             rules=tuple(rules),
             client_roles=_unique(self.client_roles),
             service_roles=_unique(self.service_roles),
+            signed_out_roles=_unique(self.signed_out_roles),
             role_expressions=_unique(self.role_expressions),
             sources=tuple(self.sources),
         )
