@@ -175,6 +175,13 @@ EQUAL_PAIRS = [
     ("embedding::vector(3) IS NOT NULL", "((embedding)::extensions.vector(3) IS NOT NULL)"),
     ("name COLLATE mine", "(name COLLATE public.mine)"),
     ("a <-> b < 1", "((a OPERATOR(public.<->) b) < 1)"),
+    # PostgreSQL's parser expands BETWEEN, and casts the integer side of integer-numeric
+    # arithmetic, before the catalog stores the expression.
+    ("x BETWEEN 1 AND 10", "((x >= 1) AND (x <= 10))"),
+    ("x NOT BETWEEN 1 AND 10", "((x < 1) OR (x > 10))"),
+    ("a OR x BETWEEN 1 AND 2", "(a OR ((x >= 1) AND (x <= 2)))"),
+    ("cents / 100.0", "((cents)::numeric / 100.0)"),
+    ("100.0 * cents > 5", "((100.0 * (cents)::numeric) > (5)::numeric)"),
 ]
 
 
@@ -196,6 +203,12 @@ DIFFERENT_PAIRS = [
     ("(x)::status = y", "((x)::tenant_a.status = y)"),
     ("nextval('Public.seq'::regclass)", "nextval('seq'::regclass)"),
     ("x = 1", "x = 2"),
+    ("x BETWEEN 1 AND 10", "x BETWEEN 1 AND 11"),
+    ("x BETWEEN 1 AND 10", "x NOT BETWEEN 1 AND 10"),
+    ("x BETWEEN SYMMETRIC 10 AND 1", "x >= 10 AND x <= 1"),
+    # A cast with a modifier rounds; integer division truncates: both are real.
+    ("(cents)::numeric(10,2) / 100.0", "cents / 100.0"),
+    ("(cents)::numeric / 100", "cents / 100"),
     ("a = b", "b = a"),  # no commutativity: PostgreSQL keeps the written order too
     # An alias a subquery's ORDER BY uses is meaningful and kept.
     ("(SELECT a AS b FROM t ORDER BY b LIMIT 1)", "(SELECT a FROM t ORDER BY b LIMIT 1)"),
@@ -414,6 +427,9 @@ def test_expressions_match_what_postgres_stores(db: TestDatabase) -> None:
         CREATE INDEX carts_v ON carts (user_id) WHERE vstatus IN ('a', 'b');
         CREATE INDEX carts_live ON carts (user_id) WHERE deleted_at IS NULL AND active;
         CREATE INDEX carts_email ON carts (lower(email));
+        CREATE INDEX carts_range ON carts (user_id) WHERE retries BETWEEN 1 AND 5;
+        CREATE INDEX carts_outside ON carts (user_id) WHERE retries NOT BETWEEN 1 AND 5;
+        CREATE INDEX carts_ratio ON carts (user_id) WHERE retries / 100.0 > 1;
         ALTER TABLE carts ENABLE ROW LEVEL SECURITY;
         CREATE POLICY own ON carts FOR SELECT TO public USING ((select auth.uid()) = user_id);
         """
@@ -459,7 +475,12 @@ def test_expressions_match_what_postgres_stores(db: TestDatabase) -> None:
         "carts_pending": "status = 'pending'",
         "carts_v": "vstatus IN ('a', 'b')",
         "carts_live": "deleted_at IS NULL AND active",
+        "carts_range": "retries BETWEEN 1 AND 5",
+        "carts_outside": "retries NOT BETWEEN 1 AND 5",
+        "carts_ratio": "retries / 100.0 > 1",
     }
+    assert "BETWEEN" not in str(predicates["carts_range"])  # PostgreSQL really expanded it
+    assert "::numeric" in str(predicates["carts_ratio"])
     for index, spec_text in spec_predicates.items():
         assert expression(str(predicates[index])) == expression(spec_text, strict=True), index
     assert predicates["carts_email"] is None

@@ -331,6 +331,8 @@ def _parse_normalized(sql: str) -> exp.Expression:
     tree = _drop_path_schemas(tree)
     tree = _drop_casts(tree)
     tree = _any_to_in(tree)
+    tree = _between_to_range(tree)
+    tree = _drop_implicit_numeric_casts(tree)
     _drop_subquery_aliases(tree)
     tree = _drop_function_schemas(tree)
     _normalize_names(tree)
@@ -419,6 +421,58 @@ def _drop_casts(tree: exp.Expr) -> exp.Expr:
             and target.this in _NUMERIC_TYPES
         ):
             tree = _replace(node, inner, tree)
+    return tree
+
+
+def _between_to_range(tree: exp.Expr) -> exp.Expr:
+    """`x BETWEEN a AND b` is stored as `x >= a AND x <= b`, and `x NOT BETWEEN a AND b`
+    as `x < a OR x > b`: PostgreSQL's parser rewrites both before the catalog sees them.
+    BETWEEN SYMMETRIC is left alone (PostgreSQL expands it differently)."""
+    for node in list(tree.find_all(exp.Between)):
+        if node.args.get("symmetric"):
+            continue
+        low, high = node.args.get("low"), node.args.get("high")
+        if low is None or high is None:
+            continue
+        parent = node.parent
+        if isinstance(parent, exp.Not) and parent.this is node:
+            new: exp.Expr = exp.or_(
+                exp.LT(this=node.this.copy(), expression=low.copy()),
+                exp.GT(this=node.this.copy(), expression=high.copy()),
+                copy=False,
+            )
+            tree = _replace(parent, new, tree)
+            continue
+        new = exp.and_(
+            exp.GTE(this=node.this.copy(), expression=low.copy()),
+            exp.LTE(this=node.this.copy(), expression=high.copy()),
+            copy=False,
+        )
+        tree = _replace(node, new, tree)
+    return tree
+
+
+_ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)
+
+
+def _drop_implicit_numeric_casts(tree: exp.Expr) -> exp.Expr:
+    """`cents / 100.0` on an integer column is stored as `(cents)::numeric / 100.0`:
+    PostgreSQL resolves integer-and-numeric arithmetic by casting the integer side, and
+    prints the cast it added.  A `::numeric` cast on one operand whose other operand is a
+    decimal literal (which is numeric already) therefore adds nothing the author wrote."""
+    for node in list(tree.find_all(exp.Cast)):
+        target = node.args.get("to")
+        parent = node.parent
+        if not (
+            isinstance(target, exp.DataType)
+            and target.this == exp.DataType.Type.DECIMAL
+            and not target.expressions
+            and isinstance(parent, _ARITHMETIC)
+        ):
+            continue
+        other = parent.expression if parent.this is node else parent.this
+        if isinstance(other, exp.Literal) and not other.is_string and "." in other.this:
+            tree = _replace(node, node.this, tree)
     return tree
 
 
