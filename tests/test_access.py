@@ -290,8 +290,8 @@ def test_public_policy_breaks_service_role_only(live: LiveTables, patterns: Acce
     enabled, policies = _table(live, "leaky")
     assert granted_kinds(enabled, policies, patterns) == {"public_read"}
     found = violations(["service_role_only"], enabled, policies, patterns)
-    assert [(p.name, reason) for p, reason in found] == [
-        ("leak", "lets public reach rows of a table documented as service_role_only")
+    assert [(o.policy.name, o.reason, o.forbidden) for o in found] == [
+        ("leak", "lets public reach rows of a table documented as service_role_only", True)
     ]
 
 
@@ -322,8 +322,15 @@ def test_violations_on_an_organization_table(live: LiveTables, patterns: AccessP
         "admin_fn",  # another kind
     ]
     policies = [live.policies[n] for n in names]
-    found = {p.name: reason for p, reason in violations(["organization"], True, policies, patterns)}
+    outside = {o.policy.name: o for o in violations(["organization"], True, policies, patterns)}
+    found = {name: o.reason for name, o in outside.items()}
     assert set(found) == {"read_anon", "auth_true", "admin_fn"}
+    # Every row to anon, rows nobody can classify: forbidden. admin_fn (FOR ALL) writes.
+    assert {name: o.forbidden for name, o in outside.items()} == {
+        "read_anon": True,
+        "auth_true": True,
+        "admin_fn": True,
+    }
     assert found["read_anon"] == (
         "grants public_read access to anon, which the spec does not document "
         "(documented: organization)"
@@ -348,7 +355,7 @@ def test_service_role_only_flags_every_client_policy(
         "nobody",
     ]
     policies = [live.policies[n] for n in names]
-    found = [p.name for p, _ in violations(["service_role_only"], True, policies, patterns)]
+    found = [o.policy.name for o in violations(["service_role_only"], True, policies, patterns)]
     assert found == ["org_in", "svc_or"]
 
 
@@ -494,4 +501,4 @@ def test_unparsable_catalog_expression_is_classified_not_crashed(
         using=expression("x operator(pg_catalog.===) y"),
     )
     assert classify_policy(weird, patterns) == frozenset()
-    assert [p.name for p, _ in violations(["owner"], True, [weird], patterns)] == ["weird"]
+    assert [o.policy.name for o in violations(["owner"], True, [weird], patterns)] == ["weird"]

@@ -100,6 +100,14 @@ ALTER TABLE rls_leak ENABLE ROW LEVEL SECURITY;
 CREATE POLICY svc ON rls_leak TO service_role USING (true);
 CREATE POLICY everyone ON rls_leak FOR SELECT TO anon USING (true);
 
+CREATE TABLE rls_undoc (id uuid PRIMARY KEY, organization_id uuid, user_id uuid);
+ALTER TABLE rls_undoc ENABLE ROW LEVEL SECURITY;
+CREATE POLICY members ON rls_undoc FOR SELECT TO authenticated
+  USING (organization_id IN (SELECT organization_id FROM organization_members
+                             WHERE user_id = (select auth.uid())));
+CREATE POLICY own_rows ON rls_undoc FOR SELECT TO authenticated
+  USING (user_id = (select auth.uid()));
+
 CREATE TABLE rls_svc (id uuid PRIMARY KEY);
 ALTER TABLE rls_svc ENABLE ROW LEVEL SECURITY;
 CREATE POLICY svc_only ON rls_svc TO public USING (auth.role() = 'service_role');
@@ -218,6 +226,15 @@ SPECS = {
           - {name: id, type: uuid, primary_key: true}
         rls:
           access: [service_role_only]
+    """,
+    "rls_undoc": """
+        table: rls_undoc
+        columns:
+          - {name: id, type: uuid, primary_key: true}
+          - {name: organization_id, type: uuid, nullable: true}
+          - {name: user_id, type: uuid, nullable: true}
+        rls:
+          access: [organization]
     """,
     "rls_svc": """
         table: rls_svc
@@ -354,6 +371,16 @@ def test_rls_access_violation(report: Report) -> None:
     facts = {(f.subject, f.key): f.status for f in report.facts if f.table == "public.rls_leak"}
     assert facts[("rls.access", "service_role_only")] == "drift"
     assert facts[("rls.policy_within_access", "svc")] == "verified"
+
+
+def test_a_read_of_an_unmentioned_kind_is_undocumented_not_a_violation(report: Report) -> None:
+    (finding,) = of(report, "rls_undoc")
+    assert (finding.kind, finding.object, finding.severity) == (
+        "rls_access_undocumented",
+        "own_rows",
+        "warning",
+    )
+    assert "grants owner access to authenticated" in finding.message
 
 
 def test_service_role_test_in_expression_counts_as_service_role(report: Report) -> None:

@@ -52,12 +52,13 @@ def test_too_many_branches_count_as_unclassified() -> None:
 def test_an_unclassified_branch_is_a_violation_even_next_to_a_documented_one() -> None:
     published = policy("is_published OR author_id = auth.uid()", roles=())
     (found,) = access.violations(("owner",), True, (published,), PATTERNS)
-    assert "matches no documented kind" in found[1]
+    assert "matches no documented kind" in found.reason and found.forbidden
     owner_only = policy("author_id = auth.uid()")
     assert access.violations(("owner",), True, (owner_only,), PATTERNS) == []
     both = policy("author_id = auth.uid() OR " + MEMBERSHIP)
     (found,) = access.violations(("owner",), True, (both,), PATTERNS)
-    assert "grants organization access" in found[1]
+    assert "grants organization access" in found.reason
+    assert not found.forbidden  # a read of a recognised kind the spec does not mention
     assert access.violations(("owner", "organization"), True, (both,), PATTERNS) == []
 
 
@@ -146,8 +147,27 @@ def test_organization_and_owner_is_within_organization() -> None:
 def test_a_write_policy_that_never_tests_membership_is_a_violation() -> None:
     insert = Policy("p", "insert", ("authenticated",), True, None, "created_by = auth.uid()")
     (found,) = access.violations(("organization",), True, (insert,), PATTERNS)
-    assert found[1].startswith("grants owner access to authenticated, which the spec does not")
-    assert "as a write policy that never tests organization access" in found[1]
-    assert "any such caller write rows that organization should keep out" in found[1]
+    assert found.forbidden
+    assert found.reason.startswith("grants owner access to authenticated, which the spec does")
+    assert "as a write policy that never tests organization access" in found.reason
+    assert "any such caller write rows that organization should keep out" in found.reason
     member = Policy("p", "insert", ("authenticated",), True, None, MEMBERSHIP)
     assert access.violations(("organization",), True, (member,), PATTERNS) == []
+
+
+@pytest.mark.parametrize(
+    ("documented", "found", "forbidden"),
+    [
+        (("organization",), policy("author_id = auth.uid()"), False),  # an unmentioned read
+        (("owner",), policy("is_admin()"), False),
+        (("owner",), policy("is_published"), True),  # rows nobody can classify
+        (("owner",), policy("true", roles=("anon",)), True),  # every row, to anyone
+        (("owner",), Policy("p", "all", ("authenticated",), True, MEMBERSHIP), True),  # writes
+        (("service_role_only",), policy("author_id = auth.uid()"), True),
+    ],
+)
+def test_forbidden_or_only_unmentioned(
+    documented: tuple[str, ...], found: Policy, forbidden: bool
+) -> None:
+    (outside,) = access.violations(documented, True, (found,), PATTERNS)
+    assert outside.forbidden is forbidden

@@ -11,9 +11,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-REPORT_SCHEMA_VERSION = 2
+REPORT_SCHEMA_VERSION = 3
 """2: `facts` and a per-table `tables` summary added, fingerprints keyed by structure (an
-index by its method and keys, a migration statement by its place), not by shown text."""
+index by its method and keys, a migration statement by its place), not by shown text.
+3: RLS verdicts changed meaning: a policy outside the documented access that only reads rows
+of an unmentioned kind is the new warning `rls_access_undocumented`, no longer an
+`rls_access_violation`; a `service_role_only` table opened by client policies is one
+`rls_access_violation` keyed by the kind, no longer one per policy plus `rls_policy_missing`."""
 
 SEVERITIES = ("error", "warning", "info")
 FAIL_ON = ("error", "warning", "info", "never")
@@ -150,6 +154,16 @@ KINDS: dict[str, Kind] = {
             "For example a `service_role_only` table with a permissive policy for anon, "
             "authenticated or PUBLIC (one finding for the table, naming every such policy), or a "
             "policy with an OR branch no documented kind describes.",
+        ),
+        Kind(
+            "rls_access_undocumented",
+            "warning",
+            "A policy lets clients read rows of an access kind the spec does not mention.",
+            "A SELECT policy whose every OR branch is a recognised, row-scoped kind (owner, "
+            "organization, admin, ...) that the spec's `rls.access` does not list: the "
+            "documentation is incomplete rather than contradicted. Writes, every-row reads, "
+            "conditions no kind describes and any client access to a `service_role_only` table "
+            "are `rls_access_violation` instead.",
         ),
         Kind(
             "migration_failed",

@@ -367,17 +367,29 @@ def granted_kinds(
     return frozenset(kinds)
 
 
+@dataclass(frozen=True)
+class Outside:
+    """A policy granting client access beyond the documented kinds."""
+
+    policy: Policy
+    reason: str
+    """Completes a sentence starting with "policy 'name' "."""
+    forbidden: bool
+    """True when the access contradicts the documentation (a closed table opened, a write
+    path that never tests the documented access, every row or rows nobody can classify);
+    False when it only reads rows of a kind the documentation does not mention."""
+
+
 def violations(
     expected: Sequence[str],
     enabled: bool,
     policies: Sequence[Policy],
     patterns: AccessPatterns,
-) -> list[tuple[Policy, str]]:
-    """Policies granting client access the spec does not document, each with a reason.
+) -> list[Outside]:
+    """Policies granting client access the spec does not document.
 
-    The reason completes a sentence starting with "policy 'name' ".  With RLS
-    off there are none: policies then grant nothing, and the caller reports
-    the disabled RLS itself.
+    With RLS off there are none: policies then grant nothing, and the caller reports the
+    disabled RLS itself.
     """
     if not enabled:
         return []
@@ -385,14 +397,15 @@ def violations(
     closed = [
         rule.name for rule in patterns.rules if rule.no_client_access and rule.name in documented
     ]
-    found: list[tuple[Policy, str]] = []
+    found: list[Outside] = []
     for policy in policies:
         if not _for_clients(policy, patterns):
             continue
         roles = effective_roles(policy, patterns)
         shown = ", ".join(sorted(roles))
         if closed:
-            found.append((policy, f"lets {shown} reach rows of a table documented as {closed[0]}"))
+            reason = f"lets {shown} reach rows of a table documented as {closed[0]}"
+            found.append(Outside(policy, reason, True))
             continue
         # Each OR branch lets rows through on its own: every one must be documented.
         branches_ = [kinds - {SERVICE_ROLE} for kinds in branch_kinds(policy, patterns)]
@@ -402,7 +415,8 @@ def violations(
             continue  # narrower than "anyone reads every row" (public_read) is within it
         listed = ", ".join(sorted(documented)) or "none"
         outside = sorted({k for kinds in branches_ if not kinds & documented for k in kinds})
-        if policy.command in ("insert", "update", "all") and documented:
+        writing = policy.command in ("insert", "update", "all")
+        if writing and documented:
             # Writing is where a missing test hurts: the row is created or changed for
             # someone else (another organization's project), not merely read.
             missing = " or ".join(sorted(documented))
@@ -413,21 +427,18 @@ def violations(
         else:
             writes = ""
         if outside and all(kinds for kinds in branches_):
-            found.append(
-                (
-                    policy,
-                    f"grants {', '.join(outside)} access to {shown}, "
-                    f"which the spec does not document (documented: {listed}){writes}",
-                )
+            reason = (
+                f"grants {', '.join(outside)} access to {shown}, "
+                f"which the spec does not document (documented: {listed}){writes}"
             )
+            every_row = any(_every_read_documented({k}, patterns) for k in outside)
+            found.append(Outside(policy, reason, writing or every_row))
         else:
-            found.append(
-                (
-                    policy,
-                    f"grants {shown} access that matches no documented kind "
-                    f"(documented: {listed}){writes}{_condition(policy)}",
-                )
+            reason = (
+                f"grants {shown} access that matches no documented kind "
+                f"(documented: {listed}){writes}{_condition(policy)}"
             )
+            found.append(Outside(policy, reason, True))
     return found
 
 

@@ -234,6 +234,11 @@ def _rls_access_violation(obj: str | None, expected: Any, actual: Any, d: Detail
 _WAYS = {"more": "more than", "less": "less than", "other": "other access than"}
 
 
+@_writes("rls_access_undocumented")
+def _rls_access_undocumented(obj: str | None, expected: Any, actual: Any, d: Details) -> str:
+    return f"policy {obj!r} {d['reason']}"
+
+
 @_writes("rls_matrix_mismatch")
 def _rls_matrix_mismatch(obj: str | None, expected: Any, actual: Any, d: Details) -> str:
     role, command = d["role"], d["command"]

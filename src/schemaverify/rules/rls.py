@@ -12,7 +12,12 @@ from schemaverify.model.values import AccessKinds, Switch
 from schemaverify.rules import access
 from schemaverify.rules.context import TableContext
 
-KINDS = ("rls_disabled", "rls_policy_missing", "rls_access_violation")
+KINDS = (
+    "rls_disabled",
+    "rls_policy_missing",
+    "rls_access_violation",
+    "rls_access_undocumented",
+)
 SUBJECTS = ("rls.enabled", "rls.forced", "rls.access", "rls.policy_within_access", "rls.policy")
 
 
@@ -93,14 +98,14 @@ def _compare_access(
     where = ctx.where("rls.access")
     granted = access.granted_kinds(actual_enabled, policies, patterns)
     shown = AccessKinds(tuple(sorted(granted)))
-    outside = (
-        dict(
-            (p.name, reason)
-            for p, reason in access.violations(expected.access, True, policies, patterns)
+    outside = {
+        found.policy.name: found
+        for found in (
+            access.violations(expected.access, True, policies, patterns)
+            if expected.access and actual_enabled
+            else ()
         )
-        if expected.access and actual_enabled
-        else {}
-    )
+    }
     closed = next((k for k in expected.access if _closes(k, patterns)), None)
     for kind in expected.access:
         if kind in granted:
@@ -116,7 +121,10 @@ def _compare_access(
                 kind,
                 shown,
                 where,
-                details={"closed": True, "violations": tuple(outside.items())},
+                details={
+                    "closed": True,
+                    "violations": tuple((name, o.reason) for name, o in outside.items()),
+                },
             )
             continue
         ctx.drift(
@@ -138,14 +146,15 @@ def _compare_access(
             continue
         if closed is not None:
             continue  # reported once, on the closed kind's own statement above
+        found = outside[policy.name]
         ctx.drift(
             "rls.policy_within_access",
-            "rls_access_violation",
+            "rls_access_violation" if found.forbidden else "rls_access_undocumented",
             policy.name,
             documented,
             policy,
             where,
-            details={"reason": outside[policy.name]},
+            details={"reason": found.reason},
         )
 
 
