@@ -218,11 +218,6 @@ def _compares_column(trees: Sequence[exp.Expr], wanted: Sequence[str]) -> bool:
     return False
 
 
-def _is_true(sql: str | None) -> bool:
-    tree = _tree(sql) if sql is not None else None
-    return isinstance(tree, exp.Boolean) and tree.this is True
-
-
 MAX_BRANCHES = 64
 """OR branches one condition may expand to; beyond, the condition counts as one branch
 nobody can classify (a cell `conditional`, never a narrower kind)."""
@@ -411,7 +406,7 @@ def violations(
         branches_ = [kinds - {SERVICE_ROLE} for kinds in branch_kinds(policy, patterns)]
         if all(kinds & documented for kinds in branches_):
             continue
-        if policy.command == "select" and _every_read_documented(documented, patterns):
+        if policy.command == "select" and _reads_every_row(documented, patterns):
             continue  # narrower than "anyone reads every row" (public_read) is within it
         listed = ", ".join(sorted(documented)) or "none"
         outside = sorted({k for kinds in branches_ if not kinds & documented for k in kinds})
@@ -431,7 +426,7 @@ def violations(
                 f"grants {', '.join(outside)} access to {shown}, "
                 f"which the spec does not document (documented: {listed}){writes}"
             )
-            every_row = any(_every_read_documented({k}, patterns) for k in outside)
+            every_row = _reads_every_row(set(outside), patterns)
             found.append(Outside(policy, reason, writing or every_row))
         else:
             reason = (
@@ -442,9 +437,9 @@ def violations(
     return found
 
 
-def _every_read_documented(documented: set[str], patterns: AccessPatterns) -> bool:
-    """A documented kind lets anyone read every row (`public_read`)."""
-    for kind in documented:
+def _reads_every_row(kinds: set[str], patterns: AccessPatterns) -> bool:
+    """One of the kinds lets anyone read every row (`public_read`)."""
+    for kind in kinds:
         rule = patterns.rule(kind)
         if (
             rule is not None
