@@ -9,7 +9,7 @@ text a test author imagined.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,13 +54,15 @@ CREATE FUNCTION user_in_organization(uuid) RETURNS boolean LANGUAGE sql STABLE
 CREATE FUNCTION has_domain_access(uuid) RETURNS boolean LANGUAGE sql STABLE
   AS $$ SELECT false $$;
 
-CREATE TABLE organization_members (organization_id uuid, user_id uuid);
-CREATE TABLE team_members (team_id uuid, user_id uuid);
+CREATE TABLE organization_members (organization_id uuid, user_id uuid, role text);
+CREATE TABLE team_members (team_id uuid, user_id uuid, role text);
+CREATE TABLE projects (id uuid, owner_id uuid, org_id uuid);
+CREATE TABLE orgs (id uuid, owner_id uuid);
 CREATE TABLE org_users (org uuid, user_id uuid);
 
 CREATE TABLE docs (
   id uuid, user_id uuid, organization_id uuid, organization_name text, team_id uuid,
-  domain_id uuid, org uuid, note text, body text
+  domain_id uuid, org uuid, note text, body text, project_id uuid
 );
 ALTER TABLE docs ENABLE ROW LEVEL SECURITY;
 
@@ -101,7 +103,43 @@ CREATE POLICY svc_select_role ON docs TO authenticated
 CREATE POLICY svc_conjunct ON docs FOR ALL TO public
   USING (auth.role() = 'service_role' AND organization_id IS NOT NULL)
   WITH CHECK ('service_role' = auth.role());
+-- admin as a test of a role value (= ANY is stored; IN is what we read)
+CREATE POLICY admin_member_role ON docs TO authenticated USING (EXISTS (
+  SELECT 1 FROM organization_members om WHERE om.organization_id = docs.organization_id
+  AND om.user_id = auth.uid() AND om.role IN ('admin', 'owner')));
+CREATE POLICY admin_any_array ON docs TO authenticated USING (EXISTS (
+  SELECT 1 FROM team_members tm WHERE tm.user_id = (select auth.uid())
+  AND tm.role = ANY (ARRAY['admin', 'owner'])));
+CREATE POLICY admin_eq ON docs TO authenticated USING (EXISTS (
+  SELECT 1 FROM team_members tm WHERE tm.user_id = auth.uid() AND 'admin' = tm.role));
+CREATE POLICY admin_app_metadata ON docs TO authenticated
+  USING ((auth.jwt() -> 'app_metadata' ->> 'role') = 'admin');
+CREATE POLICY admin_claim ON docs TO authenticated USING ((auth.jwt() ->> 'user_role') = 'owner');
+-- the service role, as the whole comparison in a sub-select, with a cast, as a setting
+CREATE POLICY svc_whole_select ON docs TO public
+  USING ((SELECT (auth.jwt() ->> 'role') = 'service_role'));
+CREATE POLICY svc_cast ON docs TO public USING ((auth.jwt() ->> 'role')::text = 'service_role');
+CREATE POLICY svc_claim_setting ON docs TO public
+  USING (current_setting('request.jwt.claim.role', true) = 'service_role');
+-- ownership through the parent (and grandparent) row
+CREATE POLICY parent_exists ON docs TO authenticated USING (EXISTS (
+  SELECT 1 FROM projects p WHERE p.id = docs.project_id AND p.owner_id = (select auth.uid())));
+CREATE POLICY parent_in ON docs TO authenticated USING (project_id IN (
+  SELECT id FROM projects WHERE owner_id = auth.uid()));
+CREATE POLICY grandparent ON docs TO authenticated USING (EXISTS (
+  SELECT 1 FROM projects p WHERE p.id = docs.project_id AND EXISTS (
+    SELECT 1 FROM orgs o WHERE o.id = p.org_id AND o.owner_id = auth.uid())));
 -- negatives
+CREATE POLICY member_or_admin ON docs TO authenticated USING (EXISTS (
+  SELECT 1 FROM team_members tm WHERE tm.user_id = auth.uid()
+  AND tm.role IN ('member', 'admin')));
+CREATE POLICY user_metadata_role ON docs TO authenticated
+  USING ((auth.jwt() -> 'user_metadata' ->> 'role') = 'admin');
+CREATE POLICY any_project_owner ON docs TO authenticated USING (EXISTS (
+  SELECT 1 FROM projects p WHERE p.owner_id = auth.uid()));
+CREATE POLICY parent_by_other_column ON docs TO authenticated USING (EXISTS (
+  SELECT 1 FROM projects p WHERE p.org_id = docs.team_id AND p.owner_id = auth.uid()));
+CREATE POLICY role_literal_column ON docs TO authenticated USING (note = 'admin');
 CREATE POLICY svc_or ON docs TO public USING (auth.role() = 'service_role' OR note = 'x');
 CREATE POLICY svc_read_only_check ON docs FOR ALL TO public
   USING (auth.role() = 'service_role') WITH CHECK (true);
@@ -224,6 +262,20 @@ def test_catalog_really_rewrote_the_policies(live: LiveTables) -> None:
         ("svc_current_user", {SERVICE_ROLE}),
         ("svc_select_role", {SERVICE_ROLE}),
         ("svc_conjunct", {SERVICE_ROLE}),
+        ("svc_whole_select", {SERVICE_ROLE}),
+        ("svc_cast", {SERVICE_ROLE}),
+        ("svc_claim_setting", {SERVICE_ROLE}),
+        # admin: a role value tested in a membership subquery or a backend-set claim
+        ("admin_member_role", {"organization", "admin"}),
+        ("admin_any_array", {"admin"}),
+        ("admin_eq", {"admin"}),
+        ("admin_app_metadata", {"admin"}),
+        ("admin_claim", {"admin"}),
+        # ownership through the row's parent, picked by its key
+        ("parent_exists", {"owner"}),
+        ("parent_in", {"owner"}),
+        ("grandparent", {"owner"}),
+        ("owner_in_subquery", {"owner"}),  # the row's own id among the caller's rows
         # negatives: nothing, or not what the names in them suggest
         ("svc_or", set()),
         ("svc_read_only_check", set()),
@@ -233,7 +285,11 @@ def test_catalog_really_rewrote_the_policies(live: LiveTables) -> None:
         ("org_name_col", set()),
         ("anon_owner", set()),
         ("uid_not_null", set()),
-        ("owner_in_subquery", set()),
+        ("member_or_admin", set()),  # members pass it too
+        ("user_metadata_role", set()),  # a claim the user may set
+        ("any_project_owner", set()),  # owning any project opens every row
+        ("parent_by_other_column", set()),  # many projects, not the row's parent
+        ("role_literal_column", set()),
         ("team", set()),
         ("org_users_pol", set()),
         ("user_role_claim", set()),
@@ -475,6 +531,27 @@ def test_builtin_vocabulary_matches_the_spec_format(patterns: AccessPatterns) ->
             ],
         ),
         ("client_roles: anon\n", ["1: 'client_roles' must be a list, got a string"]),
+        (
+            "kinds:\n  x:\n    roles: [a]\n    references:\n      values: {role: admin}\n",
+            ["5: 'values' of kind 'x' must be a list of mappings"],
+        ),
+        (
+            "kinds:\n  x:\n    roles: [a]\n    references:\n      values:\n"
+            "        - expression: role\n          inn: [admin]\n",
+            [
+                "7: unknown key 'inn' in 'values' of kind 'x' (did you mean 'in'?)",
+                "6: an entry of 'values' of kind 'x' needs expression and in",
+            ],
+        ),
+        (
+            "kinds:\n  x:\n    roles: [a]\n    references:\n      values:\n"
+            "        - {expression: 'role = (', in: [admin]}\n",
+            ["6: invalid SQL in 'values'"],
+        ),
+        (
+            "anonymous_expressions:\n  - is_anon(\n",
+            ["2: invalid SQL in 'anonymous_expressions'"],
+        ),
         ("kinds:\n  x:\n    roles: [a]\n  x:\n    roles: [b]\n", ["4: duplicate key 'x'"]),
     ],
 )
@@ -485,6 +562,21 @@ def test_bad_patterns_files_say_where(tmp_path: Path, text: str, expected: list[
     lines = caught.value.lines()
     for want in expected:
         assert any(line.startswith(f"{path}:{want}") for line in lines), (want, lines)
+
+
+def test_extra_file_adds_value_tests(tmp_path: Path, live: LiveTables) -> None:
+    """A project's own literal condition (`user_role = 'manager'` in its JWT) names a kind."""
+    path = _write(
+        tmp_path,
+        "kinds:\n  manager:\n    roles: [authenticated]\n    references:\n      values:\n"
+        "        - expression: auth.jwt() ->> 'user_role'\n          in: [manager]\n",
+    )
+    extended = load_patterns(path)
+    rule = extended.rule("manager")
+    assert rule is not None and rule.values[0].expression == "auth.jwt() ->> 'user_role'"
+    manager = replace(live.policies["user_role_claim"], roles=("authenticated",))
+    assert classify_policy(manager, extended) == {"manager"}
+    assert classify_policy(live.policies["admin_claim"], extended) == {"admin"}
 
 
 def test_empty_extra_file_is_allowed(tmp_path: Path, patterns: AccessPatterns) -> None:

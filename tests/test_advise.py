@@ -33,6 +33,8 @@ SUPABASE = (
 CREATE SCHEMA auth;
 CREATE FUNCTION auth.uid() RETURNS uuid LANGUAGE sql STABLE
   AS $$ SELECT nullif(current_setting('request.jwt.claim.sub', true), '')::uuid $$;
+CREATE FUNCTION auth.jwt() RETURNS jsonb LANGUAGE sql STABLE
+  AS $$ SELECT coalesce(nullif(current_setting('request.jwt.claims', true), ''), '{}')::jsonb $$;
 CREATE SCHEMA private;
 CREATE TABLE organization_members (organization_id uuid, user_id uuid,
   PRIMARY KEY (organization_id, user_id));
@@ -79,6 +81,24 @@ CREATE POLICY feedback_insert ON feedback FOR INSERT TO anon WITH CHECK (true);
 
 CREATE TABLE service_queue (id int PRIMARY KEY);
 ALTER TABLE service_queue ENABLE ROW LEVEL SECURITY;
+
+-- anonymous sign-ins hold `authenticated`; the specs of posts and reviews forbid their writes
+CREATE TABLE posts (id int PRIMARY KEY, author uuid);
+ALTER TABLE posts ENABLE ROW LEVEL SECURITY;
+CREATE POLICY posts_read ON posts FOR SELECT TO authenticated USING (true);
+CREATE POLICY posts_write ON posts FOR INSERT TO authenticated
+  WITH CHECK (author = (select auth.uid()));
+CREATE POLICY posts_edit ON posts FOR UPDATE TO authenticated
+  USING (author = (select auth.uid()) AND NOT (select (auth.jwt() ->> 'is_anonymous')::boolean));
+CREATE TABLE reviews (id int PRIMARY KEY, author uuid);
+ALTER TABLE reviews ENABLE ROW LEVEL SECURITY;
+CREATE POLICY reviews_write ON reviews TO authenticated USING (author = (select auth.uid()));
+CREATE POLICY reviews_not_anonymous ON reviews AS RESTRICTIVE TO authenticated
+  USING ((select (auth.jwt() ->> 'is_anonymous')::boolean) IS FALSE);
+CREATE TABLE drafts (id int PRIMARY KEY, author uuid);
+ALTER TABLE drafts ENABLE ROW LEVEL SECURITY;
+CREATE POLICY drafts_write ON drafts FOR INSERT TO authenticated
+  WITH CHECK (author = (select auth.uid()));
 
 CREATE TABLE projects (id int PRIMARY KEY, owner_id uuid, organization_id uuid, tenant text);
 ALTER TABLE projects ENABLE ROW LEVEL SECURITY;
@@ -148,6 +168,12 @@ CREATE POLICY guestbook_sign ON guestbook FOR INSERT TO authenticated
 CREATE TABLE service_queue (id int PRIMARY KEY);
 ALTER TABLE service_queue ENABLE ROW LEVEL SECURITY;
 CREATE POLICY service_only ON service_queue TO service_role USING (true);
+CREATE TABLE posts (id int PRIMARY KEY, author uuid);
+ALTER TABLE posts ENABLE ROW LEVEL SECURITY;
+CREATE POLICY posts_write ON posts FOR ALL TO authenticated
+  USING (author = (select auth.uid()) AND (select auth.jwt() ->> 'is_anonymous') = 'false')
+  WITH CHECK (author = (select auth.uid())
+              AND coalesce((select (auth.jwt() ->> 'is_anonymous')::boolean), false) = false);
 CREATE VIEW todo_titles WITH (security_invoker = true) AS SELECT id, title FROM todos;
 CREATE FUNCTION public.todo_count() RETURNS bigint LANGUAGE sql
   AS $$ SELECT count(*) FROM public.todos $$;
@@ -168,6 +194,7 @@ SCHEMAS = ["public", "private"]
 EXPECTED: dict[str, set[tuple[str, str | None]]] = {
     "rls_disabled_in_exposed_schema": {("public.open_notes", None)},
     "policy_anon_write": {("public.guestbook", "guestbook_sign"), ("public.wiki", "wiki_anyone")},
+    "policy_anonymous_write": {("public.posts", "posts_write")},
     "rls_enabled_no_policy": {("public.service_queue", None)},
     "multiple_permissive_policies": {("public.projects", "authenticated select")},
     "auth_rls_initplan": {
@@ -219,9 +246,25 @@ def clean_catalog(clean: pgserver.TestDatabase) -> Catalog:
     return read_catalog(clean.dsn, SCHEMAS)
 
 
+GUARDED = frozenset({"public.posts", "public.reviews"})
+"""Tables whose specs say `rls.anonymous_writes: false` (see _guarded_specs)."""
+
+
 @pytest.fixture(scope="module")
 def options() -> AdviceOptions:
-    return AdviceOptions(patterns=patterns_file.load_patterns())
+    return AdviceOptions(patterns=patterns_file.load_patterns(), no_anonymous_writes=GUARDED)
+
+
+def _guarded_specs(folder: Path) -> Path:
+    folder.mkdir(exist_ok=True)
+    for qualified in GUARDED:
+        name = qualified.split(".")[1]
+        (folder / f"{name}.yaml").write_text(
+            f"table: {name}\ncolumns:\n  - name: id\n    type: integer\n"
+            "rls:\n  enabled: true\n  anonymous_writes: false\n",
+            encoding="utf-8",
+        )
+    return folder
 
 
 def _found(catalog: Catalog, options: AdviceOptions, kind: str) -> set[tuple[str, str | None]]:
@@ -316,8 +359,9 @@ def test_command_reports_advice_in_the_check_formats(
     flagged: pgserver.TestDatabase, tmp_path: Path
 ) -> None:
     sarif = tmp_path / "advice.sarif"
+    specs = str(_guarded_specs(tmp_path / "specs"))
     code, report = _advise_json(
-        "--dsn", flagged.dsn, "--schema", "private", "--output", f"sarif={sarif}"
+        "--dsn", flagged.dsn, "--schema", "private", "--output", f"sarif={sarif}", "--specs", specs
     )
     assert code == 1  # errors at the default --fail-on error
     found = {(f["kind"], f["table"], f["object"]) for f in report["findings"]}
@@ -329,10 +373,15 @@ def test_command_reports_advice_in_the_check_formats(
     never = invoke("advise", "--dsn", flagged.dsn, "--fail-on", "never")
     assert never.exit_code == 0
     assert "policy_anon_write" in never.stdout
+    # without --specs no table forbids anonymous writes
+    assert "policy_anonymous_write" not in never.stdout
 
 
-def test_command_on_a_clean_database_passes(clean: pgserver.TestDatabase) -> None:
-    code, report = _advise_json("--dsn", clean.dsn, "--schema", "private", "--fail-on", "info")
+def test_command_on_a_clean_database_passes(clean: pgserver.TestDatabase, tmp_path: Path) -> None:
+    specs = str(_guarded_specs(tmp_path / "specs"))
+    code, report = _advise_json(
+        "--dsn", clean.dsn, "--schema", "private", "--fail-on", "info", "--specs", specs
+    )
     assert code == 0
     assert report["findings"] == []
 

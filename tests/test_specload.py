@@ -583,6 +583,10 @@ ERROR_CASES = {
             "got 'a..b'",
         ],
     ),
+    "anonymous_writes_not_a_flag": (
+        "table: t\nrls:\n  access: [owner]\n  anonymous_writes: never\n",
+        ["t.yaml:4: rls.anonymous_writes: "],
+    ),
     "bad_identifier": (
         "table: 'bad\"name'\n",
         ["t.yaml:1: table: cannot parse name 'bad\"name': "],

@@ -243,6 +243,16 @@ KINDS: dict[str, Kind] = {
             "a condition; an intended open form can be baselined.",
         ),
         Kind(
+            "policy_anonymous_write",
+            "warning",
+            "A write policy lets users who signed in anonymously write, where the spec forbids it.",
+            "`schemaverify advise --specs`. Supabase's anonymous sign-ins hold the "
+            "`authenticated` role, so a policy `TO authenticated` lets them insert, update or "
+            "delete unless it tests the `is_anonymous` claim. Reported for tables whose spec "
+            "says `rls.anonymous_writes: false`: add `AND NOT (select (auth.jwt() ->> "
+            "'is_anonymous')::boolean)` to the policy, or a RESTRICTIVE policy for the writes.",
+        ),
+        Kind(
             "rls_enabled_no_policy",
             "info",
             "Row-level security is on but the table has no policy.",

@@ -222,6 +222,9 @@ class Rls:
     """Live: every policy. Spec: explicitly expected policies (by name)."""
     access_matrix: tuple[MatrixCell, ...] = ()
     """Spec only: expected cells of the effective access matrix (`rls.access_matrix`)."""
+    anonymous_writes: bool | None = None
+    """Spec only: False when users who signed in anonymously must not write rows (they hold
+    the `authenticated` role; `advise --specs` checks the write policies exclude them)."""
 
 
 @dataclass(frozen=True)

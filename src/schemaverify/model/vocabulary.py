@@ -14,7 +14,27 @@ SERVICE_ROLE = "service_role"
 """What classify_policy() returns for a policy that applies to service roles alone."""
 
 PUBLIC = "public"
-REFERENCE_KEYS = ("tables", "columns", "functions", "names_containing", "functions_containing")
+REFERENCE_KEYS = (
+    "tables",
+    "columns",
+    "functions",
+    "names_containing",
+    "functions_containing",
+    "values",
+)
+
+
+@dataclass(frozen=True)
+class ValueTest:
+    """`<expression> = 'literal'` or `<expression> IN ('a', 'b')` with literals from a list:
+    how a policy tests a user attribute (`om.role IN ('admin', 'owner')`)."""
+
+    expression: str
+    """Normalized SQL; when it is a bare column name, `column` is set instead."""
+    column: str | None
+    """Any column of this name, whatever table it is read from (`om.role`, `role`)."""
+    values: tuple[str, ...]
+    """The literal values that satisfy the test; an IN list must be within them."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +55,7 @@ class KindRule:
     functions: tuple[str, ...] = ()
     names_containing: tuple[str, ...] = ()
     functions_containing: tuple[str, ...] = ()
+    values: tuple[ValueTest, ...] = ()
 
     @property
     def has_references(self) -> bool:
@@ -53,6 +74,9 @@ class AccessPatterns:
     only (owner, organization: tests of the signed-in user's id) gives them no rows."""
     role_expressions: tuple[str, ...] = ()
     """Normalized SQL whose value is the calling role's name."""
+    anonymous_expressions: tuple[str, ...] = ()
+    """Normalized SQL that is true for a user who signed in anonymously (Supabase's
+    `is_anonymous` claim): such users hold the `authenticated` role too."""
     sources: tuple[str, ...] = field(default=(), compare=False)
     """The files these patterns were read from."""
 

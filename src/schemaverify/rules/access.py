@@ -26,6 +26,7 @@ from schemaverify.model.vocabulary import PUBLIC as PUBLIC
 from schemaverify.model.vocabulary import SERVICE_ROLE as SERVICE_ROLE
 from schemaverify.model.vocabulary import AccessPatterns as AccessPatterns
 from schemaverify.model.vocabulary import KindRule as KindRule
+from schemaverify.model.vocabulary import ValueTest
 
 
 @functools.lru_cache(maxsize=2048)
@@ -183,7 +184,9 @@ def _names(trees: Sequence[exp.Expr]) -> _Names:
     return _Names(frozenset(tables), frozenset(columns), frozenset(functions))
 
 
-def _references(rule: KindRule, names: _Names) -> bool:
+def _references(rule: KindRule, names: _Names, tree: exp.Expr) -> bool:
+    if rule.values and _tests_value(tree, rule.values):
+        return True
     if names.tables & set(rule.tables) or names.columns & set(rule.columns):
         return True
     if names.functions & set(rule.functions):
@@ -207,14 +210,124 @@ def _outside_subqueries(tree: exp.Expr) -> list[exp.Expr]:
     return out
 
 
-def _compares_column(trees: Sequence[exp.Expr], wanted: Sequence[str]) -> bool:
-    for tree in trees:
-        for node in _outside_subqueries(tree):
-            if not isinstance(node, exp.EQ):
+def _tests_value(tree: exp.Expr, tests: Sequence[ValueTest]) -> bool:
+    """Whether the condition, at any depth (a membership subquery included), compares one of
+    the tests' expressions with literals they allow: `om.role IN ('admin', 'owner')`.
+
+    An IN list must lie within the allowed values: `role IN ('member', 'admin')` lets
+    members through too, so it is not an administrator test.
+    """
+    for node in tree.walk():
+        pairs: tuple[tuple[exp.Expr, list[exp.Expr]], ...]
+        if isinstance(node, exp.EQ):
+            pairs = ((node.this, [node.expression]), (node.expression, [node.this]))
+        elif isinstance(node, exp.In) and node.expressions and not node.args.get("query"):
+            pairs = ((node.this, list(node.expressions)),)
+        else:
+            continue
+        for side, literals in pairs:
+            if not all(isinstance(v, exp.Literal) and v.is_string for v in literals):
                 continue
+            for test in tests:
+                if _is_tested(side, test) and all(v.this in test.values for v in literals):
+                    return True
+    return False
+
+
+def _is_tested(node: exp.Expr, test: ValueTest) -> bool:
+    node = _scalar(node)
+    if test.column is not None:
+        return isinstance(node, exp.Column) and node.name.lower() == test.column
+    return _canonical(node) == test.expression
+
+
+PARENT_KEYS = ("id",)
+"""Columns by which a subquery picks the row's parent (`p.id = child.parent_id`)."""
+
+
+def _compares_column(trees: Sequence[exp.Expr], wanted: Sequence[str]) -> bool:
+    """Whether a column of the row, or of its parent row, equals one of the expressions.
+
+    The parent counts when a subquery picks exactly the row's parent by its key:
+    `EXISTS (SELECT 1 FROM projects p WHERE p.id = docs.project_id AND p.owner_id =
+    auth.uid())` or `project_id IN (SELECT id FROM projects WHERE owner_id = auth.uid())`,
+    and so on up to a grandparent.  A subquery joined on anything else (a membership
+    table's `organization_id`, or no join at all) selects many rows, not the parent, so
+    an equality inside it says nothing about who owns this row.
+    """
+    return any(_owned(tree, wanted, 0) for tree in trees)
+
+
+def _owned(tree: exp.Expr, wanted: Sequence[str], depth: int) -> bool:
+    for node in _outside_subqueries(tree):
+        if isinstance(node, exp.EQ):
             for side, other in ((node.this, node.expression), (node.expression, node.this)):
                 if isinstance(side, exp.Column) and _canonical(other) in wanted:
                     return True
+        if depth >= _MAX_PARENTS:
+            continue
+        parent = _parent_condition(node)
+        if parent is not None and _owned(parent, wanted, depth + 1):
+            return True
+    return False
+
+
+_MAX_PARENTS = 4
+
+
+def _parent_condition(node: exp.Expr) -> exp.Expr | None:
+    """The WHERE of a subquery that selects the row's parent, None for any other node."""
+    if isinstance(node, exp.Exists) and isinstance(node.this, exp.Select):
+        select = node.this
+        where = select.args.get("where")
+        if where is None:
+            return None
+        own = _own_names(select)
+        condition: exp.Expr = where.this
+        for part in _conjuncts(condition):
+            if isinstance(part, exp.EQ) and _joins_parent_key(part, own):
+                return condition
+        return None
+    if isinstance(node, exp.In) and isinstance(node.args.get("query"), exp.Subquery):
+        select = node.args["query"].this
+        if not (isinstance(select, exp.Select) and isinstance(node.this, exp.Column)):
+            return None
+        picked = select.expressions
+        where = select.args.get("where")
+        if (
+            where is not None
+            and len(picked) == 1
+            and isinstance(picked[0], exp.Column)
+            and picked[0].name.lower() in PARENT_KEYS
+        ):
+            found: exp.Expr = where.this
+            return found
+    return None
+
+
+def _own_names(select: exp.Select) -> frozenset[str]:
+    """Names a subquery's columns may be qualified with: its tables and their aliases."""
+    names: set[str] = set()
+    for table in select.find_all(exp.Table):
+        if table.parent_select is select:
+            names.add(table.name.lower())
+            if table.alias:
+                names.add(table.alias.lower())
+    return frozenset(names)
+
+
+def _joins_parent_key(eq: exp.EQ, own: frozenset[str]) -> bool:
+    """`p.id = child.parent_id`: the subquery's key column against a column of the row."""
+    for key, outer in ((eq.this, eq.expression), (eq.expression, eq.this)):
+        if (
+            isinstance(key, exp.Column)
+            and isinstance(outer, exp.Column)
+            and key.name.lower() in PARENT_KEYS
+            and (not key.table or key.table.lower() in own)
+            and outer.table
+            and outer.table.lower() not in own
+        ):
+            return True
     return False
 
 
@@ -295,7 +408,7 @@ def _matches(rule: KindRule, policy: Policy, roles: frozenset[str], path: _Path)
         return False
     if rule.column_equals and not _compares_column([tree], rule.column_equals):
         return False
-    return not rule.has_references or _references(rule, _names([tree]))
+    return not rule.has_references or _references(rule, _names([tree]), tree)
 
 
 def classify_policy(policy: Policy, patterns: AccessPatterns) -> frozenset[str]:
@@ -469,3 +582,60 @@ def _condition(policy: Policy) -> str:
 def _clip(text: str, limit: int) -> str:
     """A condition quoted in a message, shortened so one huge policy cannot flood it."""
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def excludes_anonymous(sql: str | None, patterns: AccessPatterns) -> bool:
+    """Whether every OR branch of the condition requires the caller not to have signed in
+    anonymously (`NOT (auth.jwt() ->> 'is_anonymous')::boolean` AND-ed in).
+
+    Supabase's anonymous sign-ins hold the `authenticated` role, so a policy `TO
+    authenticated` lets them through unless its condition tests the claim.  An absent
+    condition excludes nobody; one that does not parse cannot be shown to.
+    """
+    if sql is None or not patterns.anonymous_expressions:
+        return False
+    tree = _tree(sql)
+    parts = branches(tree) if tree is not None else None
+    return bool(parts) and all(
+        any(_denies_anonymous(c, patterns) for c in _conjuncts(part)) for part in parts or ()
+    )
+
+
+def _denies_anonymous(node: exp.Expr, patterns: AccessPatterns) -> bool:
+    node = _scalar(node)
+    if isinstance(node, exp.Not):
+        inner = _scalar(node.this)
+        if _is_anonymous_test(inner, patterns):
+            return True  # NOT <claim>
+        # `<claim> IS NOT TRUE` is stored as NOT (<claim> IS TRUE)
+        return (
+            isinstance(inner, exp.Is)
+            and _is_bool(inner.expression, True)
+            and (_is_anonymous_test(inner.this, patterns))
+        )
+    if isinstance(node, exp.Is):
+        return _is_bool(node.expression, False) and _is_anonymous_test(node.this, patterns)
+    if isinstance(node, (exp.EQ, exp.NEQ)):
+        wanted = isinstance(node, exp.NEQ)  # `<> true` excludes as `= false` does
+        for side, other in ((node.this, node.expression), (node.expression, node.this)):
+            if _is_anonymous_test(side, patterns) and (
+                _is_bool(other, wanted)
+                or (
+                    isinstance(other, exp.Literal)
+                    and other.is_string
+                    and other.this == str(wanted).lower()
+                )
+            ):
+                return True
+    return False
+
+
+def _is_bool(node: exp.Expr, value: bool) -> bool:
+    return isinstance(node, exp.Boolean) and node.this is value
+
+
+def _is_anonymous_test(node: exp.Expr, patterns: AccessPatterns) -> bool:
+    node = _scalar(node)
+    if isinstance(node, exp.Coalesce):
+        node = node.this  # coalesce(<claim>, false): a missing claim is no anonymous user
+    return _canonical(node) in patterns.anonymous_expressions

@@ -39,7 +39,7 @@ from sqlglot import exp
 from schemaverify.model import normalize
 from schemaverify.model.findings import Finding, make, sort_findings
 from schemaverify.model.schema import Catalog, ForeignKey, Grant, Index, Policy, Table
-from schemaverify.rules.access import PUBLIC, AccessPatterns
+from schemaverify.rules.access import PUBLIC, AccessPatterns, excludes_anonymous
 from schemaverify.rules.accessmatrix import (
     COMMANDS,
     ROWS,
@@ -73,6 +73,8 @@ TRIGGER_RESULTS = ("trigger", "event_trigger")
 class AdviceOptions:
     patterns: AccessPatterns
     exposed_schemas: tuple[str, ...] = DEFAULT_EXPOSED
+    no_anonymous_writes: frozenset[str] = frozenset()
+    """Qualified tables whose spec says `rls.anonymous_writes: false` (`advise --specs`)."""
 
 
 Check = Callable[[Catalog, AdviceOptions], list[Finding]]
@@ -189,6 +191,76 @@ def check_policy_anon_write(catalog: Catalog, options: AdviceOptions) -> list[Fi
                     f"policy {name!r} lets anon {shown} any row of {table.qualified}: its "
                     "condition is true and anon holds the privilege",
                     expected="a condition restricting anon's writes",
+                    actual=[c.upper() for c in commands],
+                )
+            )
+    return findings
+
+
+SIGNED_IN = "authenticated"
+"""The role Supabase gives every signed-in user, anonymous sign-ins included."""
+
+
+def _keeps_anonymous_out(policy: Policy, command: str, patterns: AccessPatterns) -> bool:
+    """Whether the policy's conditions for `command` require a non-anonymous caller.
+
+    For UPDATE either condition suffices: USING keeps them from the rows, WITH CHECK from
+    writing any; for INSERT only what decides the new row (WITH CHECK, else USING) counts.
+    """
+    if command == "insert":
+        sqls = [policy.with_check if policy.with_check is not None else policy.using]
+    elif command == "update":
+        sqls = [policy.using, policy.with_check]
+    else:
+        sqls = [policy.using]
+    return any(excludes_anonymous(sql, patterns) for sql in sqls)
+
+
+def check_policy_anonymous_write(catalog: Catalog, options: AdviceOptions) -> list[Finding]:
+    """A write policy for signed-in users that lets anonymous sign-ins write too, on a table
+    whose spec forbids it (`rls.anonymous_writes: false`)."""
+    if not options.no_anonymous_writes:
+        return []
+    facts = role_facts(catalog.roles)
+    if not facts.exists(SIGNED_IN):
+        return []
+    patterns = options.patterns
+    findings = []
+    for table in catalog.tables:
+        if table.qualified not in options.no_anonymous_writes or not _rls_on(table):
+            continue
+        culprits: defaultdict[str, list[str]] = defaultdict(list)
+        for command in WRITES:
+            if not holds(table.grants, SIGNED_IN, command, facts):
+                continue
+            relevant = [
+                p
+                for p in _policies(table)
+                if p.command in ("all", command) and applies(p, SIGNED_IN, facts, patterns)
+            ]
+            if any(
+                not p.permissive and _keeps_anonymous_out(p, command, patterns) for p in relevant
+            ):
+                continue  # a restrictive policy (Supabase's advice) guards every write
+            for policy in relevant:
+                if (
+                    policy.permissive
+                    and (policy.using is not None or policy.with_check is not None)
+                    and not _keeps_anonymous_out(policy, command, patterns)
+                ):
+                    culprits[policy.name].append(command)
+        for name, commands in culprits.items():
+            shown = ", ".join(c.upper() for c in commands)
+            findings.append(
+                make(
+                    table.qualified,
+                    "policy_anonymous_write",
+                    name,
+                    f"policy {name!r} lets users who signed in anonymously {shown} rows of "
+                    f"{table.qualified}, which its spec forbids (rls.anonymous_writes: false): "
+                    "they hold the authenticated role, and the policy never tests the "
+                    "is_anonymous claim",
+                    expected="writes only by users who did not sign in anonymously",
                     actual=[c.upper() for c in commands],
                 )
             )
@@ -510,6 +582,7 @@ def check_duplicate_index(catalog: Catalog, options: AdviceOptions) -> list[Find
 CHECKS: tuple[Check, ...] = (
     check_rls_disabled_in_exposed_schema,
     check_policy_anon_write,
+    check_policy_anonymous_write,
     check_rls_enabled_no_policy,
     check_multiple_permissive_policies,
     check_auth_rls_initplan,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -25,6 +26,10 @@ from schemaverify.cli.config import Settings
 from schemaverify.cli.util import ReportOutputs, handles_errors, warn_finding, write_output
 from schemaverify.errors import UsageError
 
+if TYPE_CHECKING:
+    from schemaverify.model.schema import Table
+    from schemaverify.model.vocabulary import AccessPatterns
+
 
 def register(app: typer.Typer) -> None:
     @app.command("advise")
@@ -37,6 +42,13 @@ def register(app: typer.Typer) -> None:
             "--exposed-schema",
             metavar="NAME",
             help="Schema the API (PostgREST) serves to clients (repeatable). Default: public.",
+        ),
+        specs: Path | None = typer.Option(
+            None,
+            "--specs",
+            metavar="PATH",
+            help="Folder (or file) of YAML specs whose expectations advice also applies "
+            "(rls.anonymous_writes). Default: none.",
         ),
         fmt: str = format_option(),
         output: list[str] = REPORT_OUTPUT,
@@ -74,9 +86,12 @@ def register(app: typer.Typer) -> None:
                 exposed.append(identifier(text))
             except ValueError as err:
                 raise UsageError(f"--exposed-schema {text}: {err}") from None
+        patterns = load_patterns(settings.access_patterns.value)
+        guarded = _no_anonymous_writes(specs, patterns)
         options = AdviceOptions(
-            patterns=load_patterns(settings.access_patterns.value),
+            patterns=patterns,
             exposed_schemas=tuple(dict.fromkeys(exposed)),
+            no_anonymous_writes=frozenset(t.qualified for t in guarded),
         )
         # Loaded before the database is read: a malformed baseline fails fast (exit 2).
         accepted = baselines.load(baseline) if baseline is not None else None
@@ -85,7 +100,15 @@ def register(app: typer.Typer) -> None:
             if write_baseline is not None and write_baseline.exists()
             else None
         )
-        schemas = tuple(dict.fromkeys((*settings.schemas.value, *options.exposed_schemas)))
+        schemas = tuple(
+            dict.fromkeys(
+                (
+                    *settings.schemas.value,
+                    *options.exposed_schemas,
+                    *(table.schema for table in guarded),
+                )
+            )
+        )
         with open_live(settings.source_options(), schemas) as live:
             read = live.catalog is not None
             report = advice_report(
@@ -110,3 +133,21 @@ def register(app: typer.Typer) -> None:
         if accepted is not None:
             report = baselines.apply(report, accepted, fail_on_stale=settings.fail_on_stale.value)
         raise typer.Exit(outputs.emit(report))
+
+
+def _no_anonymous_writes(specs: Path | None, patterns: AccessPatterns) -> list[Table]:
+    """Tables whose spec forbids writes by anonymous sign-ins; none without --specs."""
+    if specs is None:
+        return []
+    from schemaverify.sources.specs.load import load_specs
+
+    loaded = load_specs(
+        specs,
+        access_kinds=patterns.kinds,
+        access_roles=(*patterns.client_roles, *patterns.service_roles),
+    )
+    return [
+        spec.table
+        for spec in loaded.specs
+        if spec.table.rls is not None and spec.table.rls.anonymous_writes is False
+    ]

@@ -108,7 +108,7 @@ INDEX_KEYS = (
 PK_INDEX_KEYS = ("primary_key", "name", "note")
 FK_KEYS = ("columns", "references", "on_delete", "on_update", "name")
 FK_REF_KEYS = ("table", "columns")
-RLS_KEYS = ("enabled", "forced", "access", "policies", "access_matrix")
+RLS_KEYS = ("enabled", "forced", "access", "policies", "access_matrix", "anonymous_writes")
 MATRIX_COMMANDS = ("select", "insert", "update", "delete", "all")
 """Commands of `rls.access_matrix` cells; `all` states the four at once."""
 POLICY_KEYS = ("name", "command", "roles", "permissive", "using", "with_check")
@@ -1015,12 +1015,16 @@ class _SpecParser:
         access = self._access(block)
         policies = self._policies(block.get("policies"))
         matrix = self._access_matrix(block)
+        anonymous = self.check.boolean(block.get("anonymous_writes"), "rls.anonymous_writes")
+        if anonymous is not None:
+            self.lines["rls.anonymous_writes"] = _line_of(block, "anonymous_writes")
         return Rls(
             enabled=True if enabled is None else enabled,
             forced=forced,
             access=access,
             policies=policies,
             access_matrix=matrix,
+            anonymous_writes=anonymous,
         )
 
     def _access_matrix(self, block: Map) -> tuple[MatrixCell, ...]:

@@ -9,10 +9,18 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from sqlglot import exp
+
 from schemaverify.errors import SpecError
 from schemaverify.model import normalize
 from schemaverify.model.schema import POLICY_COMMANDS
-from schemaverify.model.vocabulary import REFERENCE_KEYS, SERVICE_ROLE, AccessPatterns, KindRule
+from schemaverify.model.vocabulary import (
+    REFERENCE_KEYS,
+    SERVICE_ROLE,
+    AccessPatterns,
+    KindRule,
+    ValueTest,
+)
 from schemaverify.sources.specs import yamlnodes
 from schemaverify.sources.specs.yamlnodes import Map, Node, Scalar, Seq
 
@@ -33,8 +41,10 @@ _TOP_KEYS = (
     "service_roles",
     "signed_out_roles",
     "role_expressions",
+    "anonymous_expressions",
     "kinds",
 )
+_VALUE_KEYS = ("expression", "in")
 
 
 def load_patterns(extra: Path | None = None) -> AccessPatterns:
@@ -71,6 +81,7 @@ class _Builder:
         self.service_roles: list[str] = []
         self.signed_out_roles: list[str] = []
         self.role_expressions: list[str] = []
+        self.anonymous_expressions: list[str] = []
         self.drafts: dict[str, _Draft] = {}
         self.sources: list[str] = []
 
@@ -109,6 +120,12 @@ class _Builder:
             sql = self._sql(text, line, path, "role_expressions")
             if sql is not None:
                 self.role_expressions.append(sql)
+        for text, line in self._strings(
+            root.get("anonymous_expressions"), path, "anonymous_expressions"
+        ):
+            sql = self._sql(text, line, path, "anonymous_expressions")
+            if sql is not None:
+                self.anonymous_expressions.append(sql)
         kinds = root.get("kinds")
         if kinds is None:
             return
@@ -261,10 +278,65 @@ class _Builder:
                     f"expected one of: {', '.join(REFERENCE_KEYS)}",
                 )
                 continue
+            if key == "values":
+                tests = self._value_tests(entry.value, path, kind)
+                current = values.get("values", ())
+                values["values"] = (*current, *(t for t in tests if t not in current))
+                continue
             names = [text.lower() for text, _ in self._strings(entry.value, path, key)]
             if key == "functions":
                 names = [".".join(part.strip() for part in n.split(".")) for n in names]
             self._extend(values, key, names)
+
+    def _value_tests(self, node: Node, path: str, kind: str) -> list[ValueTest]:
+        """`values: [{expression: SQL, in: [literal, ...]}, ...]` of one kind."""
+        if not isinstance(node, Seq):
+            self.problem(
+                path,
+                node.line,
+                f"'values' of kind '{kind}' must be a list of mappings "
+                f"{{expression: SQL, in: [values]}}, got {yamlnodes.describe(node)}",
+            )
+            return []
+        tests: list[ValueTest] = []
+        for item in node.items:
+            if not isinstance(item, Map):
+                self.problem(
+                    path,
+                    item.line,
+                    f"each entry of 'values' of kind '{kind}' must be a mapping "
+                    f"{{expression: SQL, in: [values]}}, got {yamlnodes.describe(item)}",
+                )
+                continue
+            for entry in item:
+                if entry.key.value not in _VALUE_KEYS:
+                    key = str(entry.key.value)
+                    self.problem(
+                        path,
+                        entry.key.line,
+                        f"unknown key {key!r} in 'values' of kind '{kind}'"
+                        f"{yamlnodes.suggest(key, _VALUE_KEYS)}; expected: expression, in",
+                    )
+            test = self._value_test(item, path, kind)
+            if test is not None:
+                tests.append(test)
+        return tests
+
+    def _value_test(self, item: Map, path: str, kind: str) -> ValueTest | None:
+        source, allowed = item.get("expression"), item.get("in")
+        if source is None or allowed is None:
+            self.problem(
+                path, item.line, f"an entry of 'values' of kind '{kind}' needs expression and in"
+            )
+            return None
+        if not (isinstance(source, Scalar) and isinstance(source.value, str)):
+            self.problem(path, source.line, "'expression' must be SQL text")
+            return None
+        sql = self._sql(source.value, source.line, path, "values")
+        literals = [text for text, _ in self._strings(allowed, path, "in")]
+        if sql is None or not literals:
+            return None
+        return ValueTest(sql, _bare_column(sql), tuple(dict.fromkeys(literals)))
 
     @staticmethod
     def _extend(values: dict[str, Any], key: str, items: list[str]) -> None:
@@ -288,6 +360,7 @@ class _Builder:
             service_roles=_unique(self.service_roles),
             signed_out_roles=_unique(self.signed_out_roles),
             role_expressions=_unique(self.role_expressions),
+            anonymous_expressions=_unique(self.anonymous_expressions),
             sources=tuple(self.sources),
         )
 
@@ -317,6 +390,13 @@ class _Builder:
             )
             return None
         return rule
+
+
+def _bare_column(sql: str) -> str | None:
+    """The name when the SQL is an unqualified column (`role`): it then stands for that
+    column of any table a policy reads (`om.role`, `members.role`)."""
+    tree = normalize.parse_expression(sql)
+    return tree.name.lower() if isinstance(tree, exp.Column) and not tree.table else None
 
 
 def _unique(items: list[str]) -> tuple[str, ...]:
