@@ -377,6 +377,18 @@ def test_command_reports_advice_in_the_check_formats(
     assert "policy_anonymous_write" not in never.stdout
 
 
+def test_command_reads_the_default_specs_folder_when_it_exists(
+    flagged: pgserver.TestDatabase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert invoke("advise", "--dsn", flagged.dsn, "--fail-on", "never").exit_code == 0
+    _guarded_specs(tmp_path / "specs")
+    _, report = _advise_json("--dsn", flagged.dsn, "--schema", "private", "--fail-on", "never")
+    assert "policy_anonymous_write" in {f["kind"] for f in report["findings"]}
+    missing = invoke("advise", "--dsn", flagged.dsn, "--specs", str(tmp_path / "nowhere"))
+    assert missing.exit_code == 2, missing.stderr
+
+
 def test_command_on_a_clean_database_passes(clean: pgserver.TestDatabase, tmp_path: Path) -> None:
     specs = str(_guarded_specs(tmp_path / "specs"))
     code, report = _advise_json(

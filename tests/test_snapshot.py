@@ -236,6 +236,7 @@ def _everything() -> Catalog:
             access=("owner",),
             policies=(policy,),
             access_matrix=(MatrixCell("anon", "insert", ("none",)),),
+            anonymous_writes=False,
         ),
         kind="view",
         owner="app",

@@ -22,7 +22,7 @@ from schemaverify.cli.commands.options import (
     load_patterns,
     takes,
 )
-from schemaverify.cli.config import Settings
+from schemaverify.cli.config import Setting, Settings
 from schemaverify.cli.util import ReportOutputs, handles_errors, warn_finding, write_output
 from schemaverify.errors import UsageError
 
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 def register(app: typer.Typer) -> None:
     @app.command("advise")
     @handles_errors
-    @takes(*LIVE, "fail_on", "fail_on_stale")
+    @takes("specs", *LIVE, "fail_on", "fail_on_stale")
     def advise_command(
         settings: Settings,
         exposed_schema: list[str] = typer.Option(
@@ -42,13 +42,6 @@ def register(app: typer.Typer) -> None:
             "--exposed-schema",
             metavar="NAME",
             help="Schema the API (PostgREST) serves to clients (repeatable). Default: public.",
-        ),
-        specs: Path | None = typer.Option(
-            None,
-            "--specs",
-            metavar="PATH",
-            help="Folder (or file) of YAML specs whose expectations advice also applies "
-            "(rls.anonymous_writes). Default: none.",
         ),
         fmt: str = format_option(),
         output: list[str] = REPORT_OUTPUT,
@@ -87,7 +80,7 @@ def register(app: typer.Typer) -> None:
             except ValueError as err:
                 raise UsageError(f"--exposed-schema {text}: {err}") from None
         patterns = load_patterns(settings.access_patterns.value)
-        guarded = _no_anonymous_writes(specs, patterns)
+        guarded = _no_anonymous_writes(settings.specs, patterns)
         options = AdviceOptions(
             patterns=patterns,
             exposed_schemas=tuple(dict.fromkeys(exposed)),
@@ -135,14 +128,18 @@ def register(app: typer.Typer) -> None:
         raise typer.Exit(outputs.emit(report))
 
 
-def _no_anonymous_writes(specs: Path | None, patterns: AccessPatterns) -> list[Table]:
-    """Tables whose spec forbids writes by anonymous sign-ins; none without --specs."""
-    if specs is None:
+def _no_anonymous_writes(specs: Setting[Path], patterns: AccessPatterns) -> list[Table]:
+    """Tables whose spec forbids writes by anonymous sign-ins.
+
+    Advice needs no spec, so the default folder is read only when it exists; a folder
+    given by flag or configuration must exist, as for every other command.
+    """
+    if specs.origin == "default" and not specs.value.exists():
         return []
     from schemaverify.sources.specs.load import load_specs
 
     loaded = load_specs(
-        specs,
+        specs.value,
         access_kinds=patterns.kinds,
         access_roles=(*patterns.client_roles, *patterns.service_roles),
     )
