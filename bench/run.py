@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.resources
 import os
 import platform
 import shutil
@@ -57,7 +56,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import ROLES_SQL, name, schema_batches, write_specs
 
-from schemaverify.sources.catalog.reader import QUERIES, query_params, read_catalog
+from schemaverify.sources.catalog.reader import QUERIES, query_params, query_text, read_catalog
 
 TARGET_RATIO = 1.5
 TARGET_MB = 300.0
@@ -135,13 +134,12 @@ def _literal(value: object) -> str:
     raise TypeError(value)
 
 
-def floor_sql(schemas: Sequence[str]) -> str:
+def floor_sql(schemas: Sequence[str], server_version: int) -> str:
     """The reader's catalog queries with their parameters inlined, for psql."""
     params = query_params(schemas)
-    folder = importlib.resources.files("schemaverify.sources.catalog") / "sql"
     parts = ["BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;"]
     for query in QUERIES:
-        sql = (folder / f"{query}.sql").read_text(encoding="utf-8")
+        sql = query_text(query, server_version).decode("utf-8")
         for key, value in params.items():
             sql = sql.replace(f"%({key})s", _literal(value))
         parts.append(sql.rstrip().rstrip(";") + ";")
@@ -194,6 +192,11 @@ def load(admin_dsn: str, dbname: str, scenario: Scenario) -> tuple[str, float]:
     return dsn, time.perf_counter() - start
 
 
+def _server_version(dsn: str) -> int:
+    with psycopg.connect(dsn) as conn:
+        return conn.info.server_version
+
+
 def bench(admin_dsn: str, bindir: Path | None, scenario: Scenario, repeat: int) -> Result:
     dbname = f"sv_bench_{scenario.tables}_{len(scenario.schemas)}"
     dsn, load_s = load(admin_dsn, dbname, scenario)
@@ -206,7 +209,9 @@ def bench(admin_dsn: str, bindir: Path | None, scenario: Scenario, repeat: int) 
             for path in specs.iterdir():
                 os.utime(path, (old, old))
             floor_file = Path(tmp) / "floor.sql"
-            floor_file.write_text(floor_sql(scenario.check_schemas), encoding="utf-8")
+            floor_file.write_text(
+                floor_sql(scenario.check_schemas, _server_version(dsn)), encoding="utf-8"
+            )
             env = {**os.environ, "SCHEMAVERIFY_CACHE_DIR": str(Path(tmp) / "cache")}
             check_argv = [sys.executable, "-m", "schemaverify", "check", "--dsn", dsn]
             check_argv += ["--specs", str(specs), "--format", "json"]

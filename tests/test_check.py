@@ -111,6 +111,12 @@ CREATE POLICY own_rows ON rls_undoc FOR SELECT TO authenticated
 CREATE TABLE rls_svc (id uuid PRIMARY KEY);
 ALTER TABLE rls_svc ENABLE ROW LEVEL SECURITY;
 CREATE POLICY svc_only ON rls_svc TO public USING (auth.role() = 'service_role');
+
+CREATE TABLE gen (id int PRIMARY KEY, cents bigint NOT NULL,
+                  doubled bigint GENERATED ALWAYS AS (cents * 2) STORED);
+
+CREATE TABLE parted (id int NOT NULL, at date NOT NULL) PARTITION BY RANGE (at);
+CREATE TABLE parted_2026 PARTITION OF parted FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
 """
 
 SPECS = {
@@ -243,9 +249,21 @@ SPECS = {
         rls:
           access: [service_role_only]
     """,
+    "gen": """
+        table: gen
+        columns:
+          - {name: id, type: integer, primary_key: true}
+          - {name: cents, type: bigint}
+          - {name: doubled, type: bigint, nullable: true, generated: cents * 3}
+    """,
+    "parted_2026": """
+        table: parted_2026
+        columns:
+          - {name: id, type: integer}
+    """,
 }
 
-UNRELATED = ("customer_configs", "organizations", "organization_members")
+UNRELATED = ("customer_configs", "organizations", "organization_members", "parted")
 
 
 def write_specs(folder: Path, specs: dict[str, str]) -> Path:
@@ -385,6 +403,19 @@ def test_a_read_of_an_unmentioned_kind_is_undocumented_not_a_violation(report: R
 
 def test_service_role_test_in_expression_counts_as_service_role(report: Report) -> None:
     assert of(report, "rls_svc") == []
+
+
+def test_generated_expression_differs(report: Report) -> None:
+    (finding,) = of(report, "gen")
+    assert (finding.kind, finding.object) == ("column_generated_mismatch", "doubled")
+    assert finding.severity == "warning"  # as a default mismatch is
+    assert "cents * 2" in finding.message and "cents * 3" in finding.message
+
+
+def test_a_spec_of_a_partition_is_told_apart_from_a_missing_table(report: Report) -> None:
+    (finding,) = of(report, "parted_2026")
+    assert (finding.kind, finding.severity) == ("table_is_partition", "warning")
+    assert dict(finding.details)["partition_of"] == "public.parted"
 
 
 def test_every_kind_exercised(report: Report) -> None:

@@ -3,7 +3,7 @@
 * partitioned table (parent): checked like a table, reported when undocumented,
   counted by coverage.  Its partitions are not read at all: they inherit the
   parent's columns, keys and indexes, so documenting every monthly partition
-  would be noise.  A spec naming a partition is a `table_missing`.
+  would be noise.  A spec naming a partition is `table_is_partition`.
 * inheritance child (`INHERITS`): an ordinary table, inherited columns included.
 * view, materialized view: a spec for one is checked for its columns and
   types (nullability is not, PostgreSQL does not track it for views), and for
@@ -196,7 +196,7 @@ def test_a_spec_for_a_partition_is_a_missing_table(kinds: Path, db: TestDatabase
     (kinds / "events_2024.yaml").write_text(
         "table: events_2024\ncolumns:\n  - {name: id, type: bigint}\n", encoding="utf-8"
     )
-    assert ("public.events_2024", "table_missing", None) in found(check(kinds, db))
+    assert ("public.events_2024", "table_is_partition", None) in found(check(kinds, db))
 
 
 def test_inheritance_child_is_an_ordinary_table(kinds: Path, db: TestDatabase) -> None:

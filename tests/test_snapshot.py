@@ -27,6 +27,7 @@ from schemaverify.model.schema import (
     Index,
     IndexKey,
     MatrixCell,
+    Partition,
     Policy,
     PrimaryKey,
     Rls,
@@ -218,6 +219,7 @@ def _everything() -> Catalog:
         primary=True,
         constraint="c",
         include=("x",),
+        nulls_not_distinct=True,
     )
     policy = Policy(
         "p", command="select", roles=("anon",), permissive=False, using="TRUE", with_check="x"
@@ -225,11 +227,26 @@ def _everything() -> Catalog:
     table = Table(
         schema="s",
         name="T",
-        columns=(Column("id", TypeRef("numeric", "10,2", 2), False, "0", "always", "id + 1"),),
-        primary_key=PrimaryKey(("id",), "pk"),
-        uniques=(UniqueConstraint(("id",), "u"),),
+        columns=(
+            Column(
+                "id",
+                TypeRef("numeric", "10,2", 2),
+                False,
+                "0",
+                "always",
+                "id + 1",
+                generated_kind="virtual",
+                not_null_validated=False,
+            ),
+        ),
+        primary_key=PrimaryKey(("id",), "pk", without_overlaps=True),
+        uniques=(UniqueConstraint(("id",), "u", without_overlaps=True, nulls_not_distinct=True),),
         indexes=(index,),
-        foreign_keys=(ForeignKey(("id",), "s", "o", ("id",), "cascade", "set null", "fk"),),
+        foreign_keys=(
+            ForeignKey(
+                ("id",), "s", "o", ("id",), "cascade", "set null", "fk", enforced=False, period=True
+            ),
+        ),
         rls=Rls(
             enabled=True,
             forced=True,
@@ -261,6 +278,7 @@ def _everything() -> Catalog:
         source={"kind": "dsn", "host": "db", "dbname": "app"},
         roles=(Role("app", superuser=True, bypassrls=True, member_of=("owners",)),),
         functions=(function,),
+        partitions=(Partition("s", "T_2026", "s.T"),),
     )
 
 
@@ -277,7 +295,7 @@ def test_every_field_of_every_model_class_round_trips() -> None:
             )
             if getattr(obj, f.name) != default:
                 set_somewhere.add(name)
-    assert len({n.split(".")[0] for n in fields}) == 15  # every model class is present
+    assert len({n.split(".")[0] for n in fields}) == 16  # every model class is present
     assert fields - set_somewhere == set()  # a new model field must be set in _everything()
     loaded = snapshot.load(snapshot.dump(catalog))
     assert loaded == catalog
@@ -494,7 +512,7 @@ BAD_FILES = [
     ),
     (
         VALID.replace('"schemas": ["s"]', '"schemas": ["other"]'),
-        _line_of('"schema": "s"'),
+        _line_of('"schema": "s",'),
         "table s.T is in schema 's', which the snapshot's schemas do not list",
     ),
     ('{"a": ' + "[" * 5000 + "]" * 5000 + "}", 1, "nested more than 64 levels deep"),

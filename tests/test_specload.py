@@ -587,6 +587,40 @@ ERROR_CASES = {
         "table: t\nrls:\n  access: [owner]\n  anonymous_writes: never\n",
         ["t.yaml:4: rls.anonymous_writes: "],
     ),
+    "generated_kind_unknown": (
+        "table: t\ncolumns:\n  - name: a\n    type: int\n    generated: {kind: computed}\n",
+        ["t.yaml:5: columns[0].generated.kind: "],
+    ),
+    "generated_mapping_states_nothing": (
+        "table: t\ncolumns:\n  - name: a\n    type: int\n    generated: {}\n",
+        ["t.yaml:5: columns[0].generated: states neither expression nor kind"],
+    ),
+    "generated_mapping_unknown_key": (
+        "table: t\ncolumns:\n  - name: a\n    type: int\n    generated: {expr: a}\n",
+        ["t.yaml:5: unknown key 'expr' in columns[0].generated"],
+    ),
+    "nulls_not_distinct_needs_unique": (
+        "table: t\ncolumns:\n  - {name: a, type: int}\nindexes:\n  - columns: [a]\n"
+        "    nulls_not_distinct: true\n",
+        ["t.yaml:6: indexes[0]: nulls_not_distinct applies to a unique index (add unique: true)"],
+    ),
+    "period_needs_two_columns": (
+        "table: t\ncolumns:\n  - {name: a, type: int}\nforeign_keys:\n  - columns: [a]\n"
+        "    references: {table: u, columns: [a]}\n    period: true\n",
+        [
+            "t.yaml:7: foreign_keys[0]: a PERIOD foreign key needs a key column"
+            " and the period column"
+        ],
+    ),
+    "without_overlaps_on_unknown_column": (
+        "table: t\ncolumns:\n  - {name: a, type: int}\nprimary_key: [a, 'b WITHOUT OVERLAPS']\n",
+        ["t.yaml:4: primary_key: no column 'b' in columns"],
+    ),
+    "enforced_not_a_flag": (
+        "table: t\ncolumns:\n"
+        "  - {name: a, type: int, references: {table: u, enforced: sometimes}}\n",
+        ["t.yaml:3: columns[0].references.enforced: "],
+    ),
     "bad_identifier": (
         "table: 'bad\"name'\n",
         ["t.yaml:1: table: cannot parse name 'bad\"name': "],

@@ -143,7 +143,13 @@ def test_same_ddl_same_model_on_every_version(db: TestDatabase) -> None:
         Column("email", TypeRef("text"), False),
         Column("handle", TypeRef("character varying", "40"), True),
         Column("cents", TypeRef("bigint"), False, _expr("0")),
-        Column("doubled", TypeRef("bigint"), True, generated=_expr("cents * 2")),
+        Column(
+            "doubled",
+            TypeRef("bigint"),
+            True,
+            generated=_expr("cents * 2"),
+            generated_kind="stored",
+        ),
     )
     assert accounts.primary_key == PrimaryKey(("id",), "accounts_pkey")
     # Neither NOT NULL nor CHECK constraints are unique constraints, on any version.
@@ -156,7 +162,12 @@ def test_same_ddl_same_model_on_every_version(db: TestDatabase) -> None:
             unique=True,
             constraint="accounts_email_key",
         ),
-        Index(keys=(IndexKey("handle"),), name="accounts_handle_nnd", unique=True),
+        Index(
+            keys=(IndexKey("handle"),),
+            name="accounts_handle_nnd",
+            unique=True,
+            nulls_not_distinct=True,
+        ),
         Index(
             keys=(IndexKey(_expr("lower(email)"), descending=True, is_expression=True),),
             name="accounts_lower",
@@ -180,7 +191,7 @@ def test_virtual_generated_columns_on_18(db: TestDatabase, pg_server: Server) ->
     (table,) = read_catalog(db.dsn).tables
     assert table.columns == (
         Column("a", TypeRef("integer"), False),
-        Column("b", TypeRef("integer"), True, generated=_expr("a * 2")),
+        Column("b", TypeRef("integer"), True, generated=_expr("a * 2"), generated_kind="virtual"),
     )
 
 
@@ -197,6 +208,8 @@ def test_not_null_constraint_rows_do_not_leak_on_18(db: TestDatabase, pg_server:
     (table,) = read_catalog(db.dsn).tables
     assert table.uniques == () and table.primary_key is None and table.foreign_keys == ()
     assert table.column("a") == Column("a", TypeRef("integer"), False)
+    if pg_server.major >= 18:
+        assert table.column("b") == Column("b", TypeRef("integer"), False, not_null_validated=False)
 
 
 def test_check_is_clean_on_every_version(db: TestDatabase, tmp_path: Path) -> None:

@@ -53,6 +53,13 @@ KINDS: dict[str, Kind] = {
             "severity in the configuration.",
         ),
         Kind(
+            "table_is_partition",
+            "warning",
+            "A documented table is a partition of another table.",
+            "Partitions have their parent's columns, keys and indexes and are not read on their "
+            "own: move the spec to the partitioned (parent) table the message names.",
+        ),
+        Kind(
             "column_missing",
             "error",
             "A documented column does not exist.",
@@ -92,6 +99,14 @@ KINDS: dict[str, Kind] = {
             "spec.",
             "Only checked when the spec states `identity`. ALWAYS refuses values the client "
             "supplies, BY DEFAULT accepts them: code written for one breaks on the other.",
+        ),
+        Kind(
+            "column_generated_mismatch",
+            "warning",
+            "A generated column's expression or kind (STORED / VIRTUAL) differs from the spec, "
+            "or the column is not generated.",
+            "Only checked when the spec states `generated`. A VIRTUAL column (PostgreSQL 18) is "
+            "computed on every read and cannot be indexed; a STORED one is written with the row.",
         ),
         Kind(
             "primary_key_mismatch",

@@ -65,7 +65,13 @@ class Column:
     identity: str | None = None
     """'always' / 'by default' for identity columns, None otherwise."""
     generated: str | None = None
-    """Normalized expression of a stored generated column."""
+    """Normalized expression of a generated column."""
+    generated_kind: str | None = None
+    """`stored` or `virtual` (PostgreSQL 18) for a generated column; None otherwise (live) or
+    not stated (spec)."""
+    not_null_validated: bool = True
+    """Live: False when the column's NOT NULL is `NOT VALID` (PostgreSQL 18): new rows are
+    checked, rows that existed when it was added may still hold NULL."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,9 @@ class Index:
     constraint: str | None = None
     """Live only: name of the constraint the index backs (pkey/unique/exclusion)."""
     include: tuple[str, ...] = ()
+    nulls_not_distinct: bool = False
+    """`NULLS NOT DISTINCT` (PostgreSQL 15+): NULLs count as equal, so a unique index admits
+    only one of them."""
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -101,12 +110,19 @@ class Index:
 class UniqueConstraint:
     columns: tuple[str, ...]
     name: str | None = None
+    without_overlaps: bool = False
+    """`WITHOUT OVERLAPS` on the last column (PostgreSQL 18): rows conflict when the other
+    columns are equal and the last column's ranges overlap, not when they are equal."""
+    nulls_not_distinct: bool = False
+    """Live: `NULLS NOT DISTINCT` (PostgreSQL 15+)."""
 
 
 @dataclass(frozen=True)
 class PrimaryKey:
     columns: tuple[str, ...]
     name: str | None = None
+    without_overlaps: bool = False
+    """`WITHOUT OVERLAPS` on the last column (PostgreSQL 18), a temporal primary key."""
 
 
 @dataclass(frozen=True)
@@ -119,6 +135,12 @@ class ForeignKey:
     """One of FK_ACTIONS; None in a spec means not stated."""
     on_update: str | None = None
     name: str | None = None
+    enforced: bool = True
+    """False for a `NOT ENFORCED` foreign key (PostgreSQL 18): the database checks nothing,
+    so a spec states `enforced: false` to document one."""
+    period: bool = False
+    """`PERIOD` on the last column pair (PostgreSQL 18), a temporal foreign key: the
+    referenced rows' ranges must together cover the referencing range."""
 
     @property
     def ref_qualified(self) -> str:
@@ -259,6 +281,20 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Partition:
+    """A partition the read skipped: named so a spec of it is told apart from a missing table."""
+
+    schema: str
+    name: str
+    parent: str
+    """The partitioned table's qualified name."""
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+
+@dataclass(frozen=True)
 class Catalog:
     """A whole live schema (one or many PostgreSQL schemas) as read at one instant."""
 
@@ -275,6 +311,9 @@ class Catalog:
     """Every role of the cluster except the predefined `pg_*` ones, sorted by name."""
     functions: tuple[Function, ...] = ()
     """Functions and procedures of the read schemas, sorted by schema, name, arguments."""
+    partitions: tuple[Partition, ...] = ()
+    """Partitions of the read schemas that are not among `tables` (partitions are read as
+    tables only when asked for), sorted by qualified name."""
 
     def role(self, name: str) -> Role | None:
         for r in self.roles:

@@ -25,9 +25,26 @@ class Nullability:
     """A column's NULL / NOT NULL: a value of its own so that it prints as SQL does."""
 
     nullable: bool
+    validated: bool = True
+    """False for PostgreSQL 18's `NOT NULL ... NOT VALID`: existing rows may hold NULL."""
 
     def __str__(self) -> str:
-        return "NULL" if self.nullable else "NOT NULL"
+        if self.nullable:
+            return "NULL"
+        return "NOT NULL" if self.validated else "NOT NULL NOT VALID"
+
+
+@dataclass(frozen=True)
+class Generation:
+    """How a generated column is computed: its expression and `stored` or `virtual`, either
+    possibly not stated (a spec may state only one)."""
+
+    expression: str | None
+    kind: str | None = None
+
+    def __str__(self) -> str:
+        text = f"GENERATED ALWAYS AS ({self.expression or '...'})"
+        return text + (f" {self.kind.upper()}" if self.kind else "")
 
 
 @dataclass(frozen=True)
@@ -47,9 +64,14 @@ class Columns:
     """An ordered column list (a primary key, a unique set)."""
 
     names: tuple[str, ...]
+    without_overlaps: bool = False
+    """The last column is `WITHOUT OVERLAPS` (a temporal key, PostgreSQL 18)."""
 
     def __str__(self) -> str:
-        return f"({', '.join(self.names)})"
+        names = list(self.names)
+        if self.without_overlaps and names:
+            names[-1] += " WITHOUT OVERLAPS"
+        return f"({', '.join(names)})"
 
 
 @dataclass(frozen=True)
@@ -79,6 +101,8 @@ def key_text(key: IndexKey) -> str:
 def index_text(index: Index) -> str:
     keys = ", ".join(key_text(k) for k in index.keys)
     text = f"{'unique ' if index.unique else ''}{index.method} ({keys})"
+    if index.nulls_not_distinct:
+        text += " NULLS NOT DISTINCT"
     if index.predicate:
         text += f" WHERE {index.predicate}"
     elif index.partial_any:
@@ -96,11 +120,16 @@ def index_key(index: Index) -> str:
 
 
 def fk_text(fk: ForeignKey) -> str:
-    text = f"({', '.join(fk.columns)}) -> {fk.ref_qualified}({', '.join(fk.ref_columns)})"
+    columns, ref_columns = list(fk.columns), list(fk.ref_columns)
+    if fk.period and columns and ref_columns:
+        columns[-1], ref_columns[-1] = f"PERIOD {columns[-1]}", f"PERIOD {ref_columns[-1]}"
+    text = f"({', '.join(columns)}) -> {fk.ref_qualified}({', '.join(ref_columns)})"
     if fk.on_delete:
         text += f" ON DELETE {fk.on_delete.upper()}"
     if fk.on_update:
         text += f" ON UPDATE {fk.on_update.upper()}"
+    if not fk.enforced:
+        text += " NOT ENFORCED"
     return text
 
 
@@ -149,10 +178,14 @@ def data(value: Any) -> Any:
     if isinstance(value, TypeRef):
         return str(value)
     if isinstance(value, Nullability):
-        return value.nullable
+        return value.nullable if value.validated else "not valid"
     if isinstance(value, Switch):
         return value.on
+    if isinstance(value, Generation):
+        return _drop_none({"expression": value.expression, "kind": value.kind})
     if isinstance(value, Columns):
+        if value.without_overlaps:
+            return {"columns": list(value.names), "without_overlaps": True}
         return list(value.names)
     if isinstance(value, AccessKinds):
         return list(value.kinds)
@@ -167,6 +200,7 @@ def data(value: Any) -> Any:
                 "predicate": value.predicate,
                 "partial": True if value.partial_any else None,
                 "include": list(value.include) or None,
+                "nulls_not_distinct": True if value.nulls_not_distinct else None,
                 "name": value.name,
             }
         )
@@ -181,6 +215,8 @@ def data(value: Any) -> Any:
                 },
                 "on_delete": value.on_delete,
                 "on_update": value.on_update,
+                "period": True if value.period else None,
+                "enforced": False if not value.enforced else None,
                 "name": value.name,
             }
         )

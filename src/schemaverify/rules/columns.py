@@ -4,7 +4,7 @@ live columns the spec does not list are observed (`column_undocumented`)."""
 from __future__ import annotations
 
 from schemaverify.model.schema import Column
-from schemaverify.model.values import Nullability
+from schemaverify.model.values import Generation, Nullability
 from schemaverify.rules.context import TableContext
 
 KINDS = (
@@ -14,8 +14,16 @@ KINDS = (
     "column_nullability_mismatch",
     "column_default_mismatch",
     "column_identity_mismatch",
+    "column_generated_mismatch",
 )
-SUBJECTS = ("column", "column.type", "column.nullable", "column.default", "column.identity")
+SUBJECTS = (
+    "column",
+    "column.type",
+    "column.nullable",
+    "column.default",
+    "column.identity",
+    "column.generated",
+)
 
 # PostgreSQL records no nullability for the columns of views (attnotnull is always false):
 # a view spec's `nullable` is documentation only.
@@ -48,6 +56,7 @@ def compare(ctx: TableContext) -> None:
         _nullability(ctx, col, actual, where)
         _default(ctx, col, actual, where)
         _identity(ctx, col, actual, where)
+        _generated(ctx, col, actual, where)
     for col in undocumented:
         finding = ctx.observe("column_undocumented", col.name, None, col.type, ctx.where("table"))
         ctx.undocumented[col.name] = finding.fingerprint
@@ -61,6 +70,8 @@ def _stated(col: Column, strict: bool) -> list[str]:
         subjects.append("column.default")
     if col.identity is not None and not strict:
         subjects.append("column.identity")
+    if (col.generated is not None or col.generated_kind is not None) and not strict:
+        subjects.append("column.generated")
     return subjects
 
 
@@ -71,6 +82,8 @@ def _value(col: Column, subject: str) -> object:
         return Nullability(bool(col.nullable))
     if subject == "column.identity":
         return col.identity
+    if subject == "column.generated":
+        return Generation(col.generated, col.generated_kind)
     return fill(col)
 
 
@@ -87,11 +100,11 @@ def _type(ctx: TableContext, col: Column, actual: Column, where: str) -> None:
 def _nullability(ctx: TableContext, col: Column, actual: Column, where: str) -> None:
     if col.nullable is None:
         return
-    stated = Nullability(col.nullable)
+    stated = Nullability(col.nullable, col.not_null_validated)
     if ctx.live.kind in _VIEW_KINDS:
         ctx.unverifiable("column.nullable", col.name, stated, where, "not_recorded")
         return
-    live = Nullability(bool(actual.nullable))
+    live = Nullability(bool(actual.nullable), actual.not_null_validated)
     if stated == live:
         ctx.verified("column.nullable", col.name, stated, live, where)
     else:
@@ -102,7 +115,7 @@ def fill(col: Column) -> str | None:
     """Everything that fills a column nobody writes: default, identity or generation (what
     strict mode compares; a spec states only `default` otherwise)."""
     if col.generated is not None:
-        return f"GENERATED ALWAYS AS ({col.generated})"
+        return str(Generation(col.generated, col.generated_kind))
     if col.identity is not None:
         return f"GENERATED {col.identity.upper()} AS IDENTITY"
     return col.default
@@ -146,3 +159,21 @@ def _identity(ctx: TableContext, col: Column, actual: Column, where: str) -> Non
         actual.identity,
         where,
     )
+
+
+def _generated(ctx: TableContext, col: Column, actual: Column, where: str) -> None:
+    """A stated generation: its expression and its kind (stored or virtual) where stated.
+
+    Strict mode compares generation as part of the column's fill (_default)."""
+    if (col.generated is None and col.generated_kind is None) or ctx.strict:
+        return
+    stated = Generation(col.generated, col.generated_kind)
+    live = Generation(actual.generated, actual.generated_kind) if actual.generated else None
+    same = live is not None and (
+        (col.generated is None or col.generated == actual.generated)
+        and (col.generated_kind is None or col.generated_kind == actual.generated_kind)
+    )
+    if same:
+        ctx.verified("column.generated", col.name, stated, live, where)
+    else:
+        ctx.drift("column.generated", "column_generated_mismatch", col.name, stated, live, where)

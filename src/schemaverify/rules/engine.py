@@ -61,7 +61,7 @@ def compare(specs: SpecSet, catalog: Catalog, options: DiffOptions) -> Verificat
         if table is None:
             fact, finding = tables.missing(spec, catalog)
             facts.append(fact)
-            facts.extend(_unverifiable(spec))
+            facts.extend(_unverifiable(spec, finding.kind))
             findings.append(finding)
             continue
         ctx = TableContext(spec, table, catalog, options)
@@ -80,13 +80,14 @@ def compare(specs: SpecSet, catalog: Catalog, options: DiffOptions) -> Verificat
     return Verification(tuple(facts), tuple(findings))
 
 
-def _unverifiable(spec: TableSpec) -> list[Fact]:
-    """Every other statement of a missing table's spec: nothing can be shown of them."""
+def _unverifiable(spec: TableSpec, reason: str) -> list[Fact]:
+    """Every other statement of a missing table's spec (or of a partition's, which is not
+    read on its own): nothing can be shown of them."""
     name, table = spec.qualified, spec.table
     out: list[Fact] = []
 
     def add(subject: str, key: str | None, expected: object, where: str) -> None:
-        out.append(Fact(name, subject, key, UNVERIFIABLE, expected, None, where, "table_missing"))
+        out.append(Fact(name, subject, key, UNVERIFIABLE, expected, None, where, reason))
 
     for col in table.columns:
         add("column", col.name, col.type, spec.where(f"column:{col.name}"))

@@ -16,7 +16,7 @@ def _target(fk: ForeignKey) -> str:
 
 
 def differences(spec: ForeignKey, live: ForeignKey) -> list[tuple[str, Any, Any]]:
-    """(what, documented, live) for the target and each stated action."""
+    """(what, documented, live) for the target, each stated action, PERIOD and enforcement."""
     found: list[tuple[str, Any, Any]] = []
     if (spec.ref_qualified, spec.ref_columns) != (live.ref_qualified, live.ref_columns):
         found.append(("target", _target(spec), _target(live)))
@@ -24,6 +24,12 @@ def differences(spec: ForeignKey, live: ForeignKey) -> list[tuple[str, Any, Any]
         found.append(("on_delete", spec.on_delete, live.on_delete))
     if spec.on_update is not None and spec.on_update != live.on_update:
         found.append(("on_update", spec.on_update, live.on_update))
+    # A documented key is a promise the database keeps: one it does not enforce, or a
+    # temporal (PERIOD) one where a plain one is documented, is another constraint.
+    if spec.period != live.period:
+        found.append(("period", spec.period, live.period))
+    if spec.enforced != live.enforced:
+        found.append(("enforced", spec.enforced, live.enforced))
     return found
 
 

@@ -19,8 +19,8 @@ KINDS = ("index_missing", "index_mismatch")
 SUBJECTS = ("index",)
 
 Difference = tuple[str, Any, Any]
-"""(what, documented, live): `not_unique`, `unique`, `method`, `order`, `not_partial`,
-`partial`, `predicate`."""
+"""(what, documented, live): `not_unique`, `unique`, `method`, `nulls_not_distinct`, `order`,
+`not_partial`, `partial`, `predicate`."""
 
 
 def differences(spec: Index, live: Index, documented_unique: bool) -> list[Difference]:
@@ -31,6 +31,8 @@ def differences(spec: Index, live: Index, documented_unique: bool) -> list[Diffe
         found.append(("unique", False, True))
     if spec.method != live.method:
         found.append(("method", spec.method, live.method))
+    if spec.unique and live.unique and spec.nulls_not_distinct != live.nulls_not_distinct:
+        found.append(("nulls_not_distinct", spec.nulls_not_distinct, live.nulls_not_distinct))
     if [k.descending for k in spec.keys] != [k.descending for k in live.keys]:
         order = ", ".join(f"{k.expression} {'DESC' if k.descending else 'ASC'}" for k in live.keys)
         found.append(("order", ", ".join(key_text(k) for k in spec.keys), order))

@@ -49,6 +49,15 @@ def _table_missing(obj: str | None, expected: Any, actual: Any, d: Details) -> s
     return message
 
 
+@_writes("table_is_partition")
+def _table_is_partition(obj: str | None, expected: Any, actual: Any, d: Details) -> str:
+    parent = d["partition_of"]
+    return (
+        f"{expected} is a partition of {parent}: a partition has its parent's columns, keys "
+        f"and indexes and is not checked on its own; document {parent} instead"
+    )
+
+
 @_writes("table_undocumented")
 def _table_undocumented(obj: str | None, expected: Any, actual: Any, d: Details) -> str:
     return f"{d['relkind']} {actual} ({d['columns']} columns) has no spec"
@@ -92,6 +101,11 @@ def _column_identity(obj: str | None, expected: Any, actual: Any, d: Details) ->
     return f"column {obj} is {found}, documented as GENERATED {expected.upper()} AS IDENTITY"
 
 
+@_writes("column_generated_mismatch")
+def _column_generated(obj: str | None, expected: Any, actual: Any, d: Details) -> str:
+    return f"column {obj} is {actual or 'not generated'}, documented as {expected}"
+
+
 # --- keys ---------------------------------------------------------------------------
 
 
@@ -102,7 +116,17 @@ def _primary_key(obj: str | None, expected: Any, actual: Any, d: Details) -> str
 
 @_writes("unique_missing")
 def _unique_missing(obj: str | None, expected: Any, actual: Any, d: Details) -> str:
-    return f"{expected} is documented as UNIQUE but no unique constraint or index enforces it"
+    message = f"{expected} is documented as UNIQUE but no unique constraint or index enforces it"
+    if "temporal" in d:
+        # The same columns are unique the other way: a temporal key (equal keys may repeat
+        # over ranges that do not overlap) or a plain one.
+        message += (
+            " (a key WITHOUT OVERLAPS on them does: rows with equal values are allowed when "
+            "their ranges do not overlap)"
+            if d["temporal"]
+            else " (only a plain unique key on them does, not WITHOUT OVERLAPS)"
+        )
+    return message
 
 
 # --- indexes ------------------------------------------------------------------------
@@ -115,6 +139,12 @@ def _index_difference(what: str, documented: Any, live: Any) -> str:
         return "it is unique"
     if what == "method":
         return f"method is {live}, documented {documented}"
+    if what == "nulls_not_distinct":
+        return (
+            "it is NULLS NOT DISTINCT (one NULL allowed)"
+            if live
+            else "NULLs are distinct (any number of NULLs allowed), documented NULLS NOT DISTINCT"
+        )
     if what == "order":
         return f"key order is {live}"
     if what == "not_partial":
@@ -157,6 +187,14 @@ def _fk_difference(what: str, documented: Any, live: Any) -> str:
         return f"ON DELETE is {(live or '').upper()}, documented {documented.upper()}"
     if what == "on_update":
         return f"ON UPDATE is {(live or '').upper()}, documented {documented.upper()}"
+    if what == "period":
+        return "it is a PERIOD (temporal) key" if live else "it is not a PERIOD (temporal) key"
+    if what == "enforced":
+        return (
+            "it is NOT ENFORCED: the database does not check it"
+            if not live
+            else "it is enforced, documented NOT ENFORCED"
+        )
     raise ValueError(what)
 
 
@@ -324,5 +362,9 @@ def _side(value: Any) -> str:
 def _fk_clause(what: str, value: Any) -> str:
     if what == "target":
         return str(value)
+    if what == "period":
+        return "PERIOD" if value else "not PERIOD"
+    if what == "enforced":
+        return "enforced" if value else "NOT ENFORCED"
     clause = "ON DELETE" if what == "on_delete" else "ON UPDATE"
     return f"{clause} {(value or 'no action').upper()}"

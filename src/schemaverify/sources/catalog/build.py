@@ -28,6 +28,7 @@ from schemaverify.model.schema import (
     Grant,
     Index,
     IndexKey,
+    Partition,
     Policy,
     PrimaryKey,
     Rls,
@@ -60,9 +61,9 @@ _KINDS = {
 }
 _POLICY_COMMANDS = {"*": "all", "r": "select", "a": "insert", "w": "update", "d": "delete"}
 _IDENTITY = {"a": "always", "d": "by default"}
-# Stored, and virtual (PostgreSQL 18).  Compared by membership because an
-# empty "char" arrives as NUL in binary results, not as "".
-_GENERATED = ("s", "v")
+# Stored, and virtual (PostgreSQL 18).  Looked up because an empty "char"
+# arrives as NUL in binary results, not as "".
+_GENERATED = {"s": "stored", "v": "virtual"}
 _INDOPTION_DESC = 1
 
 
@@ -72,11 +73,16 @@ class CatalogBuilder:
     def __init__(self) -> None:
         self._norm = _Normalizer()
         self._relations: list[Row] = []
+        self._partitions: list[Partition] = []
         self._schemas: set[str] = set()
         self._columns: defaultdict[int, list[Column]] = defaultdict(list)
         self._attnames: defaultdict[int, dict[int, str]] = defaultdict(dict)
         self._indexes: defaultdict[int, list[Index]] = defaultdict(list)
         self._pkeys: dict[int, PrimaryKey] = {}
+        self._nulls_not_distinct: set[tuple[int, str]] = set()
+        """(relation, constraint) of unique constraints whose index is NULLS NOT DISTINCT."""
+        self._not_validated: defaultdict[int, set[str]] = defaultdict(set)
+        """Columns whose NOT NULL is NOT VALID, per relation."""
         self._uniques: defaultdict[int, list[UniqueConstraint]] = defaultdict(list)
         self._fkeys: defaultdict[int, list[ForeignKey]] = defaultdict(list)
         self._policies: defaultdict[int, list[Policy]] = defaultdict(list)
@@ -117,7 +123,7 @@ class CatalogBuilder:
             Table(
                 schema=schema,
                 name=name,
-                columns=tuple(self._columns.get(relid, ())),
+                columns=self._table_columns(relid),
                 primary_key=self._pkeys.get(relid),
                 uniques=_sorted(self._uniques.get(relid)),
                 indexes=_sorted(self._indexes.get(relid)),
@@ -134,18 +140,37 @@ class CatalogBuilder:
                 grants=tuple(self._grants.get(relid, ())),
                 security_invoker=relid in self._invokers,
             )
-            for relid, schema, name, relkind, enabled, forced in self._relations
+            for relid, schema, name, relkind, enabled, forced, _skipped, _parent in self._relations
         ]
         tables.sort(key=_qualified)
         return tuple(tables)
 
+    def partitions(self) -> tuple[Partition, ...]:
+        return tuple(sorted(self._partitions, key=_qualified_partition))
+
+    def _table_columns(self, relid: int) -> tuple[Column, ...]:
+        columns = self._columns.get(relid, ())
+        unvalidated = self._not_validated.get(relid)
+        if not unvalidated:
+            return tuple(columns)
+        return tuple(
+            [
+                dataclasses.replace(c, not_null_validated=False) if c.name in unvalidated else c
+                for c in columns
+            ]
+        )
+
     # --- one method per query; each documents its row layout --------------------
 
     def _add_relations(self, rows: list[Row]) -> None:
-        # oid, schema, name, relkind, relrowsecurity, relforcerowsecurity; the oid (and
-        # everything but the schema) is NULL for a schema without relations
+        # oid, schema, name, relkind, relrowsecurity, relforcerowsecurity, skipped (a
+        # partition the read leaves out), parent (of a partition); the oid (and everything
+        # but the schema) is NULL for a schema without relations
         self._schemas = {row[1] for row in rows}
-        self._relations = [row for row in rows if row[0] is not None]
+        self._relations = [row for row in rows if row[0] is not None and not row[6]]
+        self._partitions = [
+            Partition(row[1], row[2], row[7] or "") for row in rows if row[0] is not None and row[6]
+        ]
 
     def _add_columns(self, rows: list[Row]) -> None:
         # attrelid, attnum, attname, format_type, attnotnull, default, attidentity, attgenerated
@@ -163,25 +188,29 @@ class CatalogBuilder:
             if column is None:
                 name, type_text, notnull, default, identity, generated = key
                 expr = None if default is None else norm.expression(default)
-                is_generated = generated in _GENERATED
+                generated_kind = _GENERATED.get(generated)
                 column = shared[key] = Column(
                     name=name,
                     type=norm.type(type_text),
                     nullable=not notnull,
-                    default=None if is_generated else expr,
+                    default=None if generated_kind else expr,
                     identity=_IDENTITY.get(identity),
-                    generated=expr if is_generated else None,
+                    generated=expr if generated_kind else None,
+                    generated_kind=generated_kind,
                 )
             columns[relid].append(column)
 
     def _add_indexes(self, rows: list[Row]) -> None:
         # indrelid, name, amname, indisunique, indisprimary, indnkeyatts,
         # indkey (attnums, 0 = expression), indoption, expression texts or NULL,
-        # predicate, backed constraint
+        # predicate, backed constraint, indnullsnotdistinct
         norm = self._norm
         attnames = self._attnames
         indexes = self._indexes
-        for relid, name, method, unique, primary, nkeys, attnums, options, exprs, pred, con in rows:
+        for row in rows:
+            relid, name, method, unique, primary, nkeys, attnums, options, exprs, pred, con, nnd = (
+                row
+            )
             names = attnames[relid]
             if exprs is None and not any(options):
                 keys = norm.plain_keys(tuple([names[a] for a in attnums[:nkeys]]))
@@ -206,21 +235,36 @@ class CatalogBuilder:
                     primary=primary,
                     constraint=con,
                     include=tuple([names[a] for a in attnums[nkeys:]]),
+                    nulls_not_distinct=nnd,
                 )
             )
+            if nnd and con is not None:
+                self._nulls_not_distinct.add((relid, con))
 
     def _add_constraints(self, rows: list[Row]) -> None:
         # conrelid, name, contype, conkey (attnums), referenced schema, table and
-        # column names (foreign keys only), confdeltype, confupdtype
+        # column names (foreign keys only), confdeltype, confupdtype, conenforced,
+        # conperiod (WITHOUT OVERLAPS of a key, PERIOD of a foreign key)
         norm = self._norm
         attnames = self._attnames
-        for relid, name, contype, attnums, ref_schema, ref_table, ref_cols, on_del, on_upd in rows:
+        for row in rows:
+            relid, name, contype, attnums, ref_schema, ref_table, ref_cols = row[:7]
+            on_del, on_upd, enforced, period = row[7:]
             names = attnames[relid]
             cols = tuple([names[a] for a in attnums])
             if contype == "p":
-                self._pkeys[relid] = PrimaryKey(cols, name)
+                self._pkeys[relid] = PrimaryKey(cols, name, without_overlaps=period)
             elif contype == "u":
-                self._uniques[relid].append(UniqueConstraint(cols, name))
+                self._uniques[relid].append(
+                    UniqueConstraint(
+                        cols,
+                        name,
+                        without_overlaps=period,
+                        nulls_not_distinct=(relid, name) in self._nulls_not_distinct,
+                    )
+                )
+            elif contype == "n":  # only NOT VALID ones are read
+                self._not_validated[relid].update(cols)
             else:
                 self._fkeys[relid].append(
                     ForeignKey(
@@ -231,6 +275,8 @@ class CatalogBuilder:
                         on_delete=norm.fk_action(on_del),
                         on_update=norm.fk_action(on_upd),
                         name=name,
+                        enforced=enforced,
+                        period=period,
                     )
                 )
 
@@ -351,6 +397,10 @@ def _name(obj: UniqueConstraint | Index | ForeignKey | Policy) -> str:
 
 def _qualified(table: Table) -> str:
     return table.qualified
+
+
+def _qualified_partition(partition: Partition) -> str:
+    return partition.qualified
 
 
 # A sequence default differs per table only by the sequence name inside a

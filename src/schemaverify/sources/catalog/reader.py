@@ -21,11 +21,14 @@ Design constraints, and why:
   tenant schemas cost the same eight queries as one schema.
 - Partitions are skipped unless asked for: they inherit their parent's
   columns, keys and indexes, and documenting every monthly partition is noise.
-- PostgreSQL 14 to 18 read the same SQL.  Version differences: PostgreSQL 18
-  lists NOT NULL constraints in pg_constraint (contype 'n'; the queries
-  select only 'p', 'u' and 'f', nullability comes from attnotnull) and adds
-  virtual generated columns (attgenerated 'v', read like stored ones);
-  PostgreSQL 15's indnullsnotdistinct is not part of the model, so not read.
+- PostgreSQL 14 to 18 read the same SQL, except for the columns newer servers
+  added, written `{{name}}` in the SQL and filled in per server version from
+  `VERSIONED` (the column, or the value every row has on an older server):
+  PostgreSQL 15's indnullsnotdistinct, PostgreSQL 18's conenforced and
+  conperiod.  Other differences need no column: PostgreSQL 18 lists NOT NULL
+  constraints in pg_constraint (contype 'n'; only the NOT VALID ones are read,
+  nullability comes from attnotnull) and adds virtual generated columns
+  (attgenerated 'v').  The differences end here: the model is the same.
 """
 
 from __future__ import annotations
@@ -50,7 +53,7 @@ from schemaverify.sources.catalog.build import QUERIES, CatalogBuilder, Row
 from schemaverify.sources.dsn import describe, redact, redact_text
 from schemaverify.sources.tenants import like_pattern, split
 
-__all__ = ["QUERIES", "STATEMENTS", "query_params", "read_catalog"]
+__all__ = ["QUERIES", "STATEMENTS", "query_params", "query_text", "read_catalog"]
 
 STATEMENTS = len(QUERIES) + 1
 """Statements one read sends, whatever the number of tables: the catalog queries plus the
@@ -89,11 +92,23 @@ def _session_settings(statement_timeout_ms: int, lock_timeout_ms: int) -> tuple[
     return str(statement), str(int(lock_timeout_ms)), str(idle)
 
 
+VERSIONED: dict[bytes, tuple[int, bytes, bytes]] = {
+    b"{{indnullsnotdistinct}}": (150000, b"i.indnullsnotdistinct", b"false"),
+    b"{{conenforced}}": (180000, b"con.conenforced", b"true"),
+    b"{{conperiod}}": (180000, b"con.conperiod", b"false"),
+}
+"""`{{column}}` of the SQL -> (first server_version_num with it, the column, its value before)."""
+
+
 @functools.cache
-def _sql(name: str) -> bytes:
-    """The text of `sql/<name>.sql`.  Bytes: psycopg takes them as a query as they are."""
+def query_text(name: str, server_version: int) -> bytes:
+    """The text of `sql/<name>.sql` for a server version (server_version_num).  Bytes:
+    psycopg takes them as a query as they are."""
     resource = importlib.resources.files("schemaverify.sources.catalog") / "sql" / f"{name}.sql"
-    return resource.read_bytes()
+    text = resource.read_bytes()
+    for token, (since, column, before) in VERSIONED.items():
+        text = text.replace(token, column if server_version >= since else before)
+    return text
 
 
 @contextlib.contextmanager
@@ -152,13 +167,14 @@ class _Queries:
         self.conn = conn
         self.params = params
         self.count = 0
+        self.version = conn.info.server_version
 
     def fetch(self, name: str) -> list[Row]:
         self.count += 1
         # Binary results load about a third faster.  One catch: an empty
         # "char" (attidentity, attgenerated) arrives as NUL, not as "".
         with self.conn.cursor(binary=True) as cur:
-            cur.execute(_sql(name), self.params)
+            cur.execute(query_text(name, self.version), self.params)
             return cur.fetchall()
 
     def probe(self, oids: list[int]) -> Row | None:
@@ -277,6 +293,7 @@ def _read_once(
         source=describe(dsn),
         roles=builder.roles(),
         functions=builder.functions(),
+        partitions=builder.partitions(),
     )
 
 

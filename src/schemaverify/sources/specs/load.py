@@ -16,6 +16,7 @@ import contextlib
 import errno
 import gc
 import os
+import re
 import stat
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
@@ -93,7 +94,9 @@ COLUMN_KEYS = (
     "values",
     "note",
 )
-COLUMN_REF_KEYS = ("table", "column", "on_delete", "on_update")
+COLUMN_REF_KEYS = ("table", "column", "on_delete", "on_update", "enforced")
+GENERATED_KEYS = ("expression", "kind")
+GENERATED_KINDS = ("stored", "virtual")
 INDEX_KEYS = (
     "columns",
     "unique",
@@ -104,9 +107,10 @@ INDEX_KEYS = (
     "name",
     "note",
     "primary_key",
+    "nulls_not_distinct",
 )
 PK_INDEX_KEYS = ("primary_key", "name", "note")
-FK_KEYS = ("columns", "references", "on_delete", "on_update", "name")
+FK_KEYS = ("columns", "references", "on_delete", "on_update", "name", "enforced", "period")
 FK_REF_KEYS = ("table", "columns")
 RLS_KEYS = ("enabled", "forced", "access", "policies", "access_matrix", "anonymous_writes")
 MATRIX_COMMANDS = ("select", "insert", "update", "delete", "all")
@@ -353,6 +357,7 @@ class _ColumnDraft:
     default: str | None
     identity: str | None
     generated: str | None
+    generated_kind: str | None
     fk: _FkDraft | None
     doc: ColumnDoc | None
 
@@ -606,7 +611,7 @@ class _SpecParser:
         identity = check.choice(
             col.get("identity"), f"{label}.identity", IDENTITY_KINDS, what="identity kind"
         )
-        generated = self._expression(col.get("generated"), f"{label}.generated")
+        generated, generated_kind = self._generated(col.get("generated"), f"{label}.generated")
         doc = self._column_doc(col, label)
         if name is None:
             return None
@@ -623,9 +628,25 @@ class _SpecParser:
             default=default,
             identity=identity,
             generated=generated,
+            generated_kind=generated_kind,
             fk=fk,
             doc=doc,
         )
+
+    def _generated(self, node: Node | None, label: str) -> tuple[str | None, str | None]:
+        """`generated: EXPR`, or `{expression: EXPR, kind: stored | virtual}` (either key)."""
+        if not isinstance(node, Map):
+            return self._expression(node, label), None
+        entry = self.check.mapping(node, label, allowed=GENERATED_KEYS, context=label)
+        if entry is None:
+            return None, None
+        expression = self._expression(entry.get("expression"), f"{label}.expression")
+        kind = self.check.choice(
+            entry.get("kind"), f"{label}.kind", GENERATED_KINDS, what="generated column kind"
+        )
+        if not entry.entries:
+            self.check.add(node.line, f"{label}: states neither expression nor kind")
+        return expression, kind
 
     def _type(self, text: str, line: int, label: str) -> TypeRef | None:
         if not text.strip():
@@ -658,6 +679,7 @@ class _SpecParser:
         if node is None or (isinstance(node, Scalar) and node.value is None):
             return None
         on_delete = on_update = None
+        enforced: bool | None = None
         if isinstance(node, Map):
             ref = self.check.mapping(
                 node, label, allowed=COLUMN_REF_KEYS, required=("table",), context=label
@@ -668,6 +690,7 @@ class _SpecParser:
             ref_column = self._ident(ref.get("column"), f"{label}.column") or "id"
             on_delete = self._fk_action(ref.get("on_delete"), f"{label}.on_delete")
             on_update = self._fk_action(ref.get("on_update"), f"{label}.on_update")
+            enforced = self.check.boolean(ref.get("enforced"), f"{label}.enforced")
             if target is None:
                 return None
             schema, table = target
@@ -697,6 +720,7 @@ class _SpecParser:
             ref_columns=(ref_column,),
             on_delete=on_delete,
             on_update=on_update,
+            enforced=enforced is not False,
         )
         return _FkDraft(fk, node.line, label)
 
@@ -714,13 +738,14 @@ class _SpecParser:
             default=draft.default,
             identity=draft.identity,
             generated=draft.generated,
+            generated_kind=draft.generated_kind,
         )
 
     # -- keys ----------------------------------------------------------------------
 
     def _primary_key(self, top: Map, drafts: list[_ColumnDraft]) -> PrimaryKey | None:
         flagged = [d for d in drafts if d.primary]
-        node = top.get("primary_key")
+        node, overlaps = _without_overlaps(top.get("primary_key"))
         listed = self._column_list(node, "primary_key") if node is not None else None
         if listed is not None and node is not None:
             if flagged and {d.name for d in flagged} != {n for n, _ in listed}:
@@ -733,7 +758,7 @@ class _SpecParser:
                 )
                 return None
             self.lines["primary_key"] = _line_of(top, "primary_key")
-            return PrimaryKey(tuple(n for n, _ in listed))
+            return PrimaryKey(tuple(n for n, _ in listed), without_overlaps=overlaps)
         if node is not None:
             return None  # the list was malformed and already reported
         if flagged:
@@ -746,7 +771,7 @@ class _SpecParser:
     ) -> tuple[UniqueConstraint, ...]:
         found: list[UniqueConstraint] = []
 
-        def add(columns: tuple[str, ...], line: int) -> None:
+        def add(columns: tuple[str, ...], line: int, overlaps: bool = False) -> None:
             key = "unique:" + ",".join(columns)
             if key in self.lines:
                 self.check.add(
@@ -756,7 +781,7 @@ class _SpecParser:
                 )
                 return
             self.lines[key] = line
-            found.append(UniqueConstraint(columns))
+            found.append(UniqueConstraint(columns, without_overlaps=overlaps))
 
         for draft in drafts:
             if draft.unique_line is not None:
@@ -764,9 +789,10 @@ class _SpecParser:
         seq = self.check.seq(node, "unique", of="column lists")
         if seq is not None:
             for index, item in enumerate(seq.items):
-                names = self._column_list(item, f"unique[{index}]")
+                listed, overlaps = _without_overlaps(item)
+                names = self._column_list(listed, f"unique[{index}]")
                 if names is not None:
-                    add(tuple(n for n, _ in names), item.line)
+                    add(tuple(n for n, _ in names), item.line, overlaps)
         return tuple(found)
 
     # -- foreign keys ----------------------------------------------------------
@@ -815,6 +841,8 @@ class _SpecParser:
         on_delete = self._fk_action(entry.get("on_delete"), f"{label}.on_delete")
         on_update = self._fk_action(entry.get("on_update"), f"{label}.on_update")
         name = self.check.string(entry.get("name"), f"{label}.name")
+        enforced = self.check.boolean(entry.get("enforced"), f"{label}.enforced")
+        period = self.check.boolean(entry.get("period"), f"{label}.period")
         ref_node = entry.get("references")
         if ref_node is None:
             return None
@@ -858,7 +886,15 @@ class _SpecParser:
             on_delete=on_delete,
             on_update=on_update,
             name=name,
+            enforced=enforced is not False,
+            period=period is True,
         )
+        if fk.period and len(fk.columns) < 2:
+            self.check.add(
+                _line_of(entry, "period"),
+                f"{label}: a PERIOD foreign key needs a key column and the period column",
+            )
+            return None
         return _FkDraft(fk, entry.line, label)
 
     def _merge_fk(self, column_fk: _FkDraft, entry: _FkDraft) -> _FkDraft:
@@ -879,6 +915,8 @@ class _SpecParser:
             on_delete=b.on_delete if b.on_delete is not None else a.on_delete,
             on_update=b.on_update if b.on_update is not None else a.on_update,
             name=b.name,
+            enforced=a.enforced and b.enforced,
+            period=b.period,
         )
         return _FkDraft(merged, entry.line, entry.label)
 
@@ -923,6 +961,13 @@ class _SpecParser:
         include = self._column_list(entry.get("include"), f"{label}.include", required=False)
         name = check.string(entry.get("name"), f"{label}.name")
         note = check.string(entry.get("note"), f"{label}.note")
+        nulls = check.boolean(entry.get("nulls_not_distinct"), f"{label}.nulls_not_distinct")
+        if nulls and not unique:
+            check.add(
+                _line_of(entry, "nulls_not_distinct"),
+                f"{label}: nulls_not_distinct applies to a unique index (add unique: true)",
+            )
+            return None
         if _stated(entry.get("where")) and _stated(entry.get("partial")):
             check.add(
                 _line_of(entry, "partial"),
@@ -942,6 +987,7 @@ class _SpecParser:
             predicate=where,
             partial_any=partial is True,
             include=tuple(n for n, _ in include or ()),
+            nulls_not_distinct=nulls is True,
         )
         return index, note
 
@@ -1267,6 +1313,24 @@ def _index_key(text: str) -> IndexKey:
         if len(_INDEX_KEYS) < _MEMO_MAX:
             _INDEX_KEYS[text] = key
     return key
+
+
+_WITHOUT_OVERLAPS = re.compile(r"(.*\S)\s+without\s+overlaps\s*", re.IGNORECASE | re.DOTALL)
+
+
+def _without_overlaps(node: Node | None) -> tuple[Node | None, bool]:
+    """A key list whose last column says `WITHOUT OVERLAPS`, as SQL writes a temporal key:
+    the list without the words, and whether they were there."""
+    if not isinstance(node, Seq) or not node.items:
+        return node, False
+    last = node.items[-1]
+    if not isinstance(last, Scalar) or not isinstance(last.value, str):
+        return node, False
+    match = _WITHOUT_OVERLAPS.fullmatch(last.value)
+    if match is None:
+        return node, False
+    bare = Scalar(match.group(1), last.line, match.group(1))
+    return Seq((*node.items[:-1], bare), node.line), True
 
 
 def _stated(node: Node | None) -> bool:

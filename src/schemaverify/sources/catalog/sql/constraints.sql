@@ -1,10 +1,14 @@
 -- Primary key, unique and foreign key constraints.  conkey (attnums, in key
 -- order) is named from the columns query; the referenced columns of a
 -- foreign key are named here, as the referenced table may be in a schema
--- that is not read.  Other kinds (check, exclusion, and PostgreSQL 18's
--- not-null rows, contype 'n') are not part of the model.  A foreign key
--- referencing a partitioned table also gets one internal row per referenced
--- partition on the same table (conparentid pointing at the real one): skipped.
+-- that is not read.  Of PostgreSQL 18's not-null rows (contype 'n') only the
+-- NOT VALID ones are read: nullability itself comes from attnotnull, which
+-- a NOT VALID not-null sets too.  Check and exclusion constraints are not
+-- part of the model.  A foreign key referencing a partitioned table also gets
+-- one internal row per referenced partition on the same table (conparentid
+-- pointing at the real one): skipped.  The double-braced names are columns
+-- newer servers have; the reader puts in each one, or its value on older
+-- servers (catalog/reader.py, VERSIONED).
 SELECT con.conrelid,
        con.conname,
        con.contype,
@@ -18,7 +22,9 @@ SELECT con.conrelid,
            ORDER BY k.ord
        ) END AS ref_columns,
        con.confdeltype,
-       con.confupdtype
+       con.confupdtype,
+       {{conenforced}} AS enforced,
+       {{conperiod}} AS period
 FROM pg_catalog.pg_constraint con
 JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -30,5 +36,5 @@ WHERE (n.nspname = ANY(%(schemas)s)
            AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'))
   AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
   AND (NOT c.relispartition OR %(partitions)s)
-  AND con.contype IN ('p', 'u', 'f')
+  AND (con.contype IN ('p', 'u', 'f') OR (con.contype = 'n' AND NOT con.convalidated))
   AND (parent.oid IS NULL OR parent.conrelid <> con.conrelid)

@@ -4,7 +4,8 @@
 -- position (computed only for indexes that have one: most have none).
 -- indoption bit 1 is DESC.  `conname` is the primary key, unique or
 -- exclusion constraint the index backs (pg_constraint rows of foreign keys
--- also carry a conindid: the referenced table's index).
+-- also carry a conindid: the referenced table's index).  indnullsnotdistinct
+-- is new in PostgreSQL 15 (double braces: see constraints.sql).
 SELECT i.indrelid,
        ic.relname,
        am.amname,
@@ -20,7 +21,8 @@ SELECT i.indrelid,
            ORDER BY k.ord
        ) END AS exprs,
        pg_catalog.pg_get_expr(i.indpred, i.indrelid),
-       con.conname
+       con.conname,
+       {{indnullsnotdistinct}} AS nulls_not_distinct
 FROM pg_catalog.pg_index i
 JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_catalog.pg_am am ON am.oid = ic.relam

@@ -7,17 +7,27 @@
 -- which are skipped by default because they inherit their parent's shape).
 -- Comments avoid the percent sign: the driver reads placeholders everywhere
 -- in the text.
+-- Partitions that are skipped still get a row, with `skipped` true and their
+-- parent named, so that a spec naming one is told "is a partition of" rather
+-- than "missing"; the other queries skip them.
 SELECT c.oid,
        n.nspname,
        c.relname,
        c.relkind,
        c.relrowsecurity,
-       c.relforcerowsecurity
+       c.relforcerowsecurity,
+       c.relispartition AND NOT %(partitions)s AS skipped,
+       CASE WHEN c.relispartition THEN (
+           SELECT pn.nspname || '.' || p.relname
+           FROM pg_catalog.pg_inherits i
+           JOIN pg_catalog.pg_class p ON p.oid = i.inhparent
+           JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace
+           WHERE i.inhrelid = c.oid
+       ) END AS parent
 FROM pg_catalog.pg_namespace n
 LEFT JOIN pg_catalog.pg_class c
        ON c.relnamespace = n.oid
       AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
-      AND (NOT c.relispartition OR %(partitions)s)
 WHERE (n.nspname = ANY(%(schemas)s)
        OR (n.nspname LIKE ANY(%(patterns)s)
            AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'))
