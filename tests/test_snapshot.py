@@ -35,6 +35,7 @@ from schemaverify.model.schema import (
     Table,
     TypeRef,
     UniqueConstraint,
+    UserType,
 )
 from schemaverify.pipeline.envdiff import diff_catalogs
 from schemaverify.pipeline.report import Report
@@ -279,6 +280,7 @@ def _everything() -> Catalog:
         roles=(Role("app", superuser=True, bypassrls=True, member_of=("owners",)),),
         functions=(function,),
         partitions=(Partition("s", "T_2026", "s.T"),),
+        types=(UserType("extensions", "mood", "enum"),),
     )
 
 
@@ -295,7 +297,7 @@ def test_every_field_of_every_model_class_round_trips() -> None:
             )
             if getattr(obj, f.name) != default:
                 set_somewhere.add(name)
-    assert len({n.split(".")[0] for n in fields}) == 16  # every model class is present
+    assert len({n.split(".")[0] for n in fields}) == 17  # every model class is present
     assert fields - set_somewhere == set()  # a new model field must be set in _everything()
     loaded = snapshot.load(snapshot.dump(catalog))
     assert loaded == catalog

@@ -53,10 +53,15 @@ def compare(
     *,
     schemas: Sequence[str] = ("public",),
     access_patterns: str | Path | None = None,
+    types: Sequence[str] = (),
 ) -> Verification:
     """Facts and findings of `specs` against `catalog`: no severity overrides, ignores or
-    baseline (those belong to a run: see `check`)."""
+    baseline (those belong to a run: see `check`).  A spec type that neither PostgreSQL,
+    `types` nor the catalog knows raises SpecError, as in `check`."""
     from schemaverify.rules import compare as run
+    from schemaverify.sources.specs import typecheck
+
+    typecheck.require_resolved(specs, types, catalog)
 
     patterns = patterns_file.load_patterns(Path(access_patterns) if access_patterns else None)
     options = DiffOptions(patterns=patterns, undocumented_schemas=tuple(schemas))
@@ -73,6 +78,7 @@ def check(
     schemas: Sequence[str] = ("public",),
     fail_on: str = "error",
     access_patterns: str | Path | None = None,
+    types: Sequence[str] = (),
 ) -> Report:
     """What `schemaverify check` computes, as a Report (findings, facts, summary).
 
@@ -93,4 +99,5 @@ def check(
         schemas=tuple(schemas),
         fail_on=fail_on,
         access_patterns=Path(access_patterns) if access_patterns else None,
+        types=tuple(types),
     )

@@ -105,11 +105,12 @@ FILE_KEYS = (
     "connect_timeout",
     "migration_statement_timeout",
     "migration_timeout",
+    "types",
 )
 RUN_KEYS = ("continue_on_error", "allow_partial")
 """Flags of one run that no file sets: how to treat a failing migration or a partial snapshot."""
 CLI_KEYS = (
-    *(k for k in FILE_KEYS if k not in ("dsn_env", "severity")),
+    *(k for k in FILE_KEYS if k not in ("dsn_env", "severity", "types")),
     "no_baseline",
     "config",
     *RUN_KEYS,
@@ -169,6 +170,9 @@ class Settings:
     """`--continue-on-error`: roll back a failing migration file and go on."""
     allow_partial: bool = False
     """`--allow-partial`: read a snapshot taken of a history with failed files."""
+    types: Setting[tuple[str, ...]] = Setting((), "default")
+    """Type names specs may write without a schema besides PostgreSQL's and the known
+    extension types (canonical names); only the file sets them."""
 
     def in_root(self, path: Path) -> Path:
         """A default path placed in the project root (the configuration file's folder)."""
@@ -236,6 +240,7 @@ class Settings:
                 ("connect_timeout", self.connect_timeout),
                 ("migration_statement_timeout", self.migration_statement_timeout),
                 ("migration_timeout", self.migration_timeout),
+                ("types", self.types),
             ]
         )
         return rows
@@ -533,6 +538,12 @@ def validate(config: ConfigFile) -> FileValues:
                 )
             else:
                 values[key] = Setting(value, origin)
+        elif key == "types":
+            names = _type_names(value)
+            if isinstance(names, str):
+                problem((key,), f"types: {names}")
+            else:
+                values[key] = Setting(names, origin)
         elif key == "fail_on_stale":
             if not isinstance(value, bool):
                 wrong(key, value, "true or false")
@@ -578,6 +589,28 @@ def validate(config: ConfigFile) -> FileValues:
     if problems:
         raise SpecError(problems)
     return FileValues(values, severity, dsn_env, tuple(warnings))
+
+
+def _type_names(value: Any) -> tuple[str, ...] | str:
+    """The canonical names of a `types` array (`Mood` is `mood`, as in a spec), or why
+    it is refused."""
+    from schemaverify.model.normalize import parse_type
+    from schemaverify.sources.specs.yamlnodes import clip
+
+    if not isinstance(value, list):
+        return f"expected an array of type names, got {_describe(value)}"
+    names: list[str] = []
+    for item in value:
+        if not isinstance(item, str) or not item.strip():
+            return f"expected type names (non-empty strings), got {_describe(item)}"
+        try:
+            ref = parse_type(item)
+        except ValueError as err:
+            return f"cannot parse type {clip(item)!r}: {err}"
+        if ref.modifier is not None or ref.array_dims:
+            return f"{clip(item)!r}: list the type's name only, without a modifier or []"
+        names.append(ref.name)
+    return tuple(dict.fromkeys(names))
 
 
 def _out_of_range(key: str, value: int) -> str:
@@ -688,6 +721,7 @@ def resolve(
         dsn_problem=dsn_problem,
         continue_on_error=bool(cli.get("continue_on_error")),
         allow_partial=bool(cli.get("allow_partial")),
+        types=file.values.get("types") or Setting((), "default"),
     )
 
 

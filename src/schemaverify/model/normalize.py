@@ -116,8 +116,17 @@ _ARRAY_KEYWORD = re.compile(r"\s+array\s*(?:\[\s*\d*\s*\])?\s*$", re.IGNORECASE)
 _MODIFIER = re.compile(r"\s*[A-Za-z0-9_+\-]+\s*(?:,\s*[A-Za-z0-9_+\-]+\s*)*")
 
 
+TYPE_SPELLINGS = frozenset(_ALIASES)
+"""Every unquoted spelling of a built-in type that parse_type maps to its canonical name."""
+
+
 def parse_type(text: str) -> TypeRef:
     """Canonical TypeRef of a type written in a spec or returned by pg_catalog.format_type()."""
+    return parse_qualified_type(text)[0]
+
+
+def parse_qualified_type(text: str) -> tuple[TypeRef, str | None]:
+    """parse_type, and the schema the text names (`public` of `public.mood`), or None."""
     rest = text.strip()
     if not rest:
         raise ValueError("empty type")
@@ -148,12 +157,12 @@ def parse_type(text: str) -> TypeRef:
         modifier = re.sub(r"\s+", "", raw_mod).lower()
         rest = f"{head} {tail}"
 
-    name, quoted = _type_name(rest, text.strip())
+    name, quoted, schema = _type_name(rest, text.strip())
     if not quoted and name in ("float", "double precision") and modifier is not None:
         # float(p) is SQL-standard precision in bits: real up to 24, double above.
         if not modifier.isdigit() or not 1 <= int(modifier) <= 53:
             raise ValueError(f"float precision must be 1..53, got ({modifier})")
-        return TypeRef("real" if int(modifier) <= 24 else "double precision", None, dims)
+        return TypeRef("real" if int(modifier) <= 24 else "double precision", None, dims), schema
 
     table = _TYPNAMES if quoted else _ALIASES
     if name.startswith("_") and len(name) > 1 and " " not in name:
@@ -169,12 +178,13 @@ def parse_type(text: str) -> TypeRef:
         and not _is_interval(canonical)
     ):
         raise ValueError(f"unknown type {name!r}")
-    return TypeRef(canonical, modifier, dims)
+    return TypeRef(canonical, modifier, dims), schema
 
 
-def _type_name(rest: str, original: str) -> tuple[str, bool]:
-    """The type's own name (schema dropped), and whether it was double-quoted."""
+def _type_name(rest: str, original: str) -> tuple[str, bool, str | None]:
+    """The type's own name, whether it was double-quoted, and the schema before it."""
     parts: list[tuple[str, bool]] = []
+    schema: str | None = None
     pos = 0
     while pos < len(rest):
         if rest[pos:].strip() == "":
@@ -188,7 +198,8 @@ def _type_name(rest: str, original: str) -> tuple[str, bool]:
         if dot:
             if not parts:
                 raise ValueError(f"type {original!r} starts with '.'")
-            parts = []  # everything before the last dot was a schema
+            schema = parts[-1][0]  # everything before the last dot was a schema (or database)
+            parts = []
             continue
         if quoted_text is not None:
             if not quoted_text:
@@ -199,10 +210,10 @@ def _type_name(rest: str, original: str) -> tuple[str, bool]:
     if not parts:
         raise ValueError(f"type {original!r} has no name")
     if len(parts) == 1:
-        return parts[0]
+        return (*parts[0], schema)
     if any(quoted for _, quoted in parts):
         raise ValueError(f"cannot read type {original!r}: a quoted name must stand alone")
-    return " ".join(word for word, _ in parts), False
+    return " ".join(word for word, _ in parts), False, schema
 
 
 def _is_interval(name: str) -> bool:

@@ -294,6 +294,24 @@ class Partition:
         return f"{self.schema}.{self.name}"
 
 
+USER_TYPE_KINDS = ("base", "composite", "domain", "enum", "multirange", "range")
+
+
+@dataclass(frozen=True)
+class UserType:
+    """A type defined outside pg_catalog (an enum, a domain, an extension's base type):
+    what an unqualified type name in a spec can resolve to besides the built-in ones."""
+
+    schema: str
+    name: str
+    kind: str
+    """One of USER_TYPE_KINDS."""
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+
 @dataclass(frozen=True)
 class Catalog:
     """A whole live schema (one or many PostgreSQL schemas) as read at one instant."""
@@ -314,6 +332,10 @@ class Catalog:
     partitions: tuple[Partition, ...] = ()
     """Partitions of the read schemas that are not among `tables` (partitions are read as
     tables only when asked for), sorted by qualified name."""
+    types: tuple[UserType, ...] = ()
+    """Types of every schema but PostgreSQL's own (not only the read ones: an enum or an
+    extension type lives wherever it was created), sorted by schema and name.  Array types
+    are left out: `mood[]` resolves through `mood`."""
 
     def role(self, name: str) -> Role | None:
         for r in self.roles:

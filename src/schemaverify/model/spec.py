@@ -37,6 +37,19 @@ class ColumnDoc:
 
 
 @dataclass(frozen=True)
+class TypeUse:
+    """A column type the spec names that is neither built into PostgreSQL nor a known
+    extension type, written without a schema: a user's enum or domain, or a typo.  It
+    resolves against the configured `types` and, with a live source, the catalog's."""
+
+    name: str
+    """The type's canonical name (`mood`, `txt`), as its TypeRef holds it."""
+    line: int
+    label: str
+    """Where in the spec: `columns[2].type`."""
+
+
+@dataclass(frozen=True)
 class TableSpec:
     table: Table
     path: str
@@ -55,6 +68,7 @@ class TableSpec:
     columns_doc: Mapping[str, ColumnDoc] = field(default_factory=dict, compare=False, hash=False)
     index_notes: Mapping[int, str] = field(default_factory=dict, compare=False, hash=False)
     ignore: tuple[IgnoreRule, ...] = ()
+    unresolved_types: tuple[TypeUse, ...] = ()
 
     @property
     def qualified(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 
 from schemaverify.model.facts import Fact
@@ -15,6 +15,7 @@ from schemaverify.rules import DiffOptions, access, compare
 from schemaverify.sources import tenants
 from schemaverify.sources.live import LiveSide, SourceOptions, open_live
 from schemaverify.sources.specs import patterns as patterns_file
+from schemaverify.sources.specs import typecheck
 
 
 def schemas_to_read(specs: SpecSet, schemas: Sequence[str]) -> tuple[str, ...]:
@@ -41,10 +42,12 @@ def build_report(
     fail_on: str = "error",
     severity: dict[str, str] | None = None,
     specs_path: str | None = None,
+    types: Collection[str] = (),
 ) -> Report:
     """Compare the specs with the live side.  Globs in `schemas` and in specs are resolved
     against the schemas the catalog holds: templates become one spec per matched schema
-    (tenants.expand), and a glob matching no schema is a UsageError."""
+    (tenants.expand), and a glob matching no schema is a UsageError.  A type name that
+    neither PostgreSQL, the configured `types` nor the catalog knows is a SpecError."""
     findings = list(live.findings)
     facts: tuple[Fact, ...] = ()
     checked = specs
@@ -52,6 +55,7 @@ def build_report(
     if live.catalog is not None:
         catalog = live.catalog
         where = live.description.get("description") or "the database"
+        typecheck.require_resolved(specs, types, catalog, where)
         tenants.check_matched(specs, schemas, catalog.schemas, where)
         checked = tenants.expand(specs, schemas, catalog.schemas)
         undocumented = tenants.resolve(schemas, catalog.schemas)
@@ -89,6 +93,7 @@ def run_check(
     access_patterns: Path | None = None,
     severity: dict[str, str] | None = None,
     cache: bool = False,
+    types: Collection[str] = (),
 ) -> Report:
     """Load the specs (from the spec cache when `cache`, see speccache.py), read the
     live side and compare."""
@@ -111,6 +116,7 @@ def run_check(
                 fail_on=fail_on,
                 severity=severity,
                 specs_path=str(specs_path),
+                types=types,
             )
 
 

@@ -40,16 +40,19 @@ from schemaverify.errors import SpecError, UsageError
 from schemaverify.model.schema import (
     FK_ACTIONS,
     POLICY_COMMANDS,
+    USER_TYPE_KINDS,
     Catalog,
     Column,
     ForeignKey,
     Index,
     IndexKey,
+    Partition,
     Policy,
     PrimaryKey,
     Table,
     TypeRef,
     UniqueConstraint,
+    UserType,
 )
 from schemaverify.sources import tenants
 from schemaverify.sources.specs.yamlnodes import file_error_reason, lone_surrogate_escape
@@ -68,6 +71,8 @@ _CHOICES: dict[tuple[type, str], tuple[str, ...]] = {
     (ForeignKey, "on_delete"): FK_ACTIONS,
     (ForeignKey, "on_update"): FK_ACTIONS,
     (Column, "identity"): ("always", "by default"),
+    (Column, "generated_kind"): ("stored", "virtual"),
+    (UserType, "kind"): USER_TYPE_KINDS,
     (Table, "kind"): TABLE_KINDS,
 }
 """Closed vocabularies of the model: a value outside them cannot come from a real catalog."""
@@ -86,6 +91,11 @@ _NON_EMPTY = {
     (ForeignKey, "ref_table"),
     (ForeignKey, "ref_columns"),
     (Policy, "name"),
+    (Partition, "schema"),
+    (Partition, "name"),
+    (Partition, "parent"),
+    (UserType, "schema"),
+    (UserType, "name"),
 }
 """Names and key column lists PostgreSQL never leaves empty (and the diff relies on)."""
 _DEPTH_LIMIT = 64

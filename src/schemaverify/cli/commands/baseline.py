@@ -43,6 +43,7 @@ def register(app: typer.Typer) -> None:
             schemas=settings.schemas.value,
             access_patterns=settings.access_patterns.value,
             severity=settings.severity_overrides(),
+            types=settings.types.value,
         )
         if not report.schema_read:
             # A failed migration stopped the run: recording now would drop every table entry.

@@ -36,6 +36,7 @@ def register(app: typer.Typer) -> None:
             access_patterns=settings.access_patterns.value,
             severity=settings.severity_overrides(),
             cache=not no_cache,
+            types=settings.types.value,
         )
         if accepted is not None:
             report = baselines.apply(report, accepted, fail_on_stale=settings.fail_on_stale.value)

@@ -21,7 +21,10 @@ def register(app: typer.Typer) -> None:
     @handles_errors
     @takes("specs", "access_patterns", "config", sources=())
     def lint(settings: Settings) -> None:
-        """Validate YAML specs (format, types, expressions, references); no database needed."""
+        """Validate YAML specs (format, types, expressions, references); no database needed.
+
+        A column type must be PostgreSQL's, a known extension's, listed under `types` in
+        the configuration, or schema-qualified (`public.mood`)."""
         from schemaverify.sources.specs.load import load_specs
         from schemaverify.sources.specs.patterns import load_patterns
 
@@ -30,6 +33,7 @@ def register(app: typer.Typer) -> None:
             settings.specs.value,
             access_kinds=patterns.kinds,
             access_roles=(*patterns.client_roles, *patterns.service_roles),
+            types=settings.types.value,
         )
         count = len(loaded.specs)
         typer.echo(f"{count} spec{'' if count == 1 else 's'} OK")

@@ -36,6 +36,7 @@ from schemaverify.model.schema import (
     Table,
     TypeRef,
     UniqueConstraint,
+    UserType,
 )
 
 QUERIES = (
@@ -47,6 +48,7 @@ QUERIES = (
     "privileges",
     "roles",
     "functions",
+    "types",
 )
 """The catalog queries, in the order their results must be added."""
 
@@ -64,6 +66,14 @@ _IDENTITY = {"a": "always", "d": "by default"}
 # Stored, and virtual (PostgreSQL 18).  Looked up because an empty "char"
 # arrives as NUL in binary results, not as "".
 _GENERATED = {"s": "stored", "v": "virtual"}
+_TYPE_KINDS = {
+    "b": "base",
+    "c": "composite",
+    "d": "domain",
+    "e": "enum",
+    "m": "multirange",
+    "r": "range",
+}
 _INDOPTION_DESC = 1
 
 
@@ -91,6 +101,7 @@ class CatalogBuilder:
         self._invokers: set[int] = set()
         self._roles: tuple[Role, ...] = ()
         self._functions: tuple[Function, ...] = ()
+        self._types: tuple[UserType, ...] = ()
         self._steps: dict[str, Callable[[list[Row]], None]] = {
             "relations": self._add_relations,
             "columns": self._add_columns,
@@ -100,6 +111,7 @@ class CatalogBuilder:
             "privileges": self._add_privileges,
             "roles": self._add_roles,
             "functions": self._add_functions,
+            "types": self._add_types,
         }
         self._added: list[str] = []
 
@@ -346,8 +358,18 @@ class CatalogBuilder:
         functions.sort(key=_function_key)
         self._functions = tuple(functions)
 
+    def _add_types(self, rows: list[Row]) -> None:
+        self._types = tuple(
+            UserType(schema, name, _TYPE_KINDS[kind])
+            for schema, name, kind in rows
+            if kind in _TYPE_KINDS
+        )
+
     def roles(self) -> tuple[Role, ...]:
         return self._roles
+
+    def types(self) -> tuple[UserType, ...]:
+        return self._types
 
     def functions(self) -> tuple[Function, ...]:
         return self._functions

@@ -7,7 +7,7 @@ Design constraints, and why:
   indexes come from before it and its columns from after.  READ ONLY makes
   the server itself refuse any write; timeouts (statement, lock, idle) keep a
   CI gate from hanging on a locked or overloaded production database.
-- A fixed number of statements (`STATEMENTS`: the eight `QUERIES` and one consistency
+- A fixed number of statements (`STATEMENTS`: the nine `QUERIES` and one consistency
   probe), whatever the number of tables:
   the reader is benchmarked at 10,000 tables against running the same SQL in
   psql.  The SQL lives in `sql/*.sql` so it can be run and timed on its own.
@@ -18,7 +18,7 @@ Design constraints, and why:
   building objects from one result overlaps computing the next.
 - Schema globs (`tenant_*`, see tenants.py) are matched in the same queries,
   as an array of LIKE patterns next to the array of plain names, so 200
-  tenant schemas cost the same eight queries as one schema.
+  tenant schemas cost the same nine queries as one schema.
 - Partitions are skipped unless asked for: they inherit their parent's
   columns, keys and indexes, and documenting every monthly partition is noise.
 - PostgreSQL 14 to 18 read the same SQL, except for the columns newer servers
@@ -294,6 +294,7 @@ def _read_once(
         roles=builder.roles(),
         functions=builder.functions(),
         partitions=builder.partitions(),
+        types=builder.types(),
     )
 
 

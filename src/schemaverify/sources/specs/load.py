@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from schemaverify.errors import SpecError
-from schemaverify.model import normalize
+from schemaverify.model import normalize, typenames
 from schemaverify.model.findings import KINDS
 from schemaverify.model.schema import (
     FK_ACTIONS,
@@ -48,6 +48,7 @@ from schemaverify.model.spec import (
     IgnoreRule,
     SpecSet,
     TableSpec,
+    TypeUse,
 )
 from schemaverify.sources.specs.yamlnodes import (
     Checker,
@@ -146,6 +147,7 @@ def load_specs(
     access_kinds: Collection[str] | None = None,
     cache: bool = False,
     access_roles: Collection[str] | None = None,
+    types: Collection[str] | None = None,
 ) -> SpecSet:
     """Load a folder of specs (recursively, sorted) or a single spec file.
 
@@ -154,7 +156,10 @@ def load_specs(
     unchanged since an earlier run come from the spec cache (speccache.py)
     instead of being parsed again; the result is the same.  `access_kinds` and
     `access_roles` (the roles `rls.access_matrix` may name besides `public`) default to
-    the built-in access vocabulary.
+    the built-in access vocabulary.  With `types` (the configuration's extra type names),
+    a type name no spec may use is a problem like any other (what `lint` asks); without,
+    such names stay in `TableSpec.unresolved_types` for `typecheck` to resolve against a
+    live catalog.
     """
     with _gc_paused():
         files, problems = spec_files(target)
@@ -193,9 +198,14 @@ def load_specs(
                     f"table {spec.qualified} is already described by {earlier.where()}",
                 )
             )
+    loaded = SpecSet(tuple(specs))
+    if types is not None:
+        from schemaverify.sources.specs import typecheck
+
+        problems.extend(typecheck.problems(loaded, types))
     if problems:
         raise SpecError(problems)
-    return SpecSet(tuple(specs))
+    return loaded
 
 
 def spec_files(target: Path) -> tuple[list[Path], list[tuple[str, int, str]]]:
@@ -379,6 +389,7 @@ class _SpecParser:
         self.lines: dict[str, int] = {}
         self.schema = "public"
         self.column_names: dict[str, int] = {}
+        self.type_uses: list[TypeUse] = []
 
     # -- entry point ---------------------------------------------------------
 
@@ -445,6 +456,7 @@ class _SpecParser:
             columns_doc={d.name: d.doc for d in drafts if d.doc is not None},
             index_notes=notes,
             ignore=ignore,
+            unresolved_types=tuple(self.type_uses),
         )
 
     # -- small typed reads -----------------------------------------------------
@@ -653,10 +665,19 @@ class _SpecParser:
             self.check.add(line, f"{label}: empty type")
             return None
         try:
-            return _parse_type(text)
+            ref, schema = _parse_type(text)
         except ValueError as err:
             self.check.add(line, f"{label}: cannot parse type {clip(text)!r}: {err}")
             return None
+        if schema is None and not typenames.is_known(ref):
+            # Resolved later, against the configured types and the live catalog's.
+            self.type_uses.append(TypeUse(ref.name, line, label))
+        elif schema == "pg_catalog" and not typenames.is_builtin(ref):
+            from schemaverify.sources.specs.typecheck import refusal
+
+            reason = refusal(ref.name, typenames.spellings()).replace("unknown type", "no type")
+            self.check.add(line, f"{label}: pg_catalog has {reason}")
+        return ref
 
     def _column_doc(self, col: Map, label: str) -> ColumnDoc | None:
         note = self.check.string(col.get("note"), f"{label}.note")
@@ -1292,18 +1313,18 @@ class _SpecParser:
 # Specs repeat the same types (`uuid`, `timestamptz`) and index keys thousands of times;
 # both parses are pure functions of the text, so each distinct text is parsed once.
 # Failures are not cached: they raise with a message built for the text at hand.
-_TYPES: dict[str, TypeRef] = {}
+_TYPES: dict[str, tuple[TypeRef, str | None]] = {}
 _INDEX_KEYS: dict[str, IndexKey] = {}
 _MEMO_MAX = 16384
 
 
-def _parse_type(text: str) -> TypeRef:
-    ref = _TYPES.get(text)
-    if ref is None:
-        ref = normalize.parse_type(text)
+def _parse_type(text: str) -> tuple[TypeRef, str | None]:
+    parsed = _TYPES.get(text)
+    if parsed is None:
+        parsed = normalize.parse_qualified_type(text)
         if len(_TYPES) < _MEMO_MAX:
-            _TYPES[text] = ref
-    return ref
+            _TYPES[text] = parsed
+    return parsed
 
 
 def _index_key(text: str) -> IndexKey:
