@@ -217,7 +217,7 @@ def invoke(*args: str) -> Any:
 
 def test_catalog_reads_roles_grants_owners_views_and_functions(catalog: Catalog) -> None:
     roles = {r.name: r for r in catalog.roles}
-    assert roles["service_role"] == Role("service_role", bypassrls=True)
+    assert roles["service_role"] == Role("service_role", bypassrls=True, schema_usage=("public",))
     assert roles[EDITOR].member_of == ("authenticated",)
     assert not any(name.startswith("pg_") for name in roles)
     owner = _table(catalog, "todos").owner

@@ -154,6 +154,15 @@ CREATE UNIQUE INDEX events_id_copy ON private.events (id);
     + """
 REVOKE EXECUTE ON FUNCTION public.safe_count() FROM PUBLIC, anon, authenticated;
 REVOKE INSERT ON feedback FROM anon;
+-- Written for Supabase's old automatic grants: the policies are there, the grants are not
+-- (anon has none; authenticated reads through a role it belongs to, so that one applies).
+CREATE TABLE ungranted (id int PRIMARY KEY);
+ALTER TABLE ungranted ENABLE ROW LEVEL SECURITY;
+CREATE POLICY ungranted_read ON ungranted FOR SELECT TO anon, authenticated USING (true);
+CREATE POLICY ungranted_all ON ungranted FOR UPDATE TO anon USING (true);
+DO $$ BEGIN CREATE ROLE readers NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+GRANT readers TO authenticated;
+GRANT SELECT ON ungranted TO readers;
 """
 )
 
@@ -196,6 +205,11 @@ EXPECTED: dict[str, set[tuple[str, str | None]]] = {
     "policy_anon_write": {("public.guestbook", "guestbook_sign"), ("public.wiki", "wiki_anyone")},
     "policy_anonymous_write": {("public.posts", "posts_write")},
     "rls_enabled_no_policy": {("public.service_queue", None)},
+    "policy_role_without_privilege": {
+        ("public.feedback", "feedback_insert"),
+        ("public.ungranted", "ungranted_read"),
+        ("public.ungranted", "ungranted_all"),
+    },
     "multiple_permissive_policies": {("public.projects", "authenticated select")},
     "auth_rls_initplan": {
         ("public.projects", "projects_own"),

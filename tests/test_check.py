@@ -112,6 +112,10 @@ CREATE TABLE rls_svc (id uuid PRIMARY KEY);
 ALTER TABLE rls_svc ENABLE ROW LEVEL SECURITY;
 CREATE POLICY svc_only ON rls_svc TO public USING (auth.role() = 'service_role');
 
+CREATE TABLE api_closed (id int PRIMARY KEY);
+CREATE TABLE api_open (id int PRIMARY KEY);
+GRANT SELECT ON api_open TO anon;
+
 CREATE TABLE gen (id int PRIMARY KEY, cents bigint NOT NULL,
                   doubled bigint GENERATED ALWAYS AS (cents * 2) STORED);
 
@@ -248,6 +252,18 @@ SPECS = {
           - {name: id, type: uuid, primary_key: true}
         rls:
           access: [service_role_only]
+    """,
+    "api_closed": """
+        table: api_closed
+        api: exposed
+        columns:
+          - {name: id, type: integer, primary_key: true}
+    """,
+    "api_open": """
+        table: api_open
+        api: exposed
+        columns:
+          - {name: id, type: integer, primary_key: true}
     """,
     "gen": """
         table: gen
@@ -403,6 +419,19 @@ def test_a_read_of_an_unmentioned_kind_is_undocumented_not_a_violation(report: R
 
 def test_service_role_test_in_expression_counts_as_service_role(report: Report) -> None:
     assert of(report, "rls_svc") == []
+
+
+def test_api_exposure(report: Report) -> None:
+    (finding,) = of(report, "api_closed")
+    assert (finding.kind, finding.expected, finding.actual) == (
+        "api_exposure_mismatch",
+        "exposed",
+        "hidden",
+    )
+    assert "anon and authenticated hold no SELECT, INSERT, UPDATE or DELETE" in finding.message
+    assert of(report, "api_open") == []
+    facts = {f.table: f.status for f in report.facts if f.subject == "table.api"}
+    assert facts == {"public.api_closed": "drift", "public.api_open": "verified"}
 
 
 def test_generated_expression_differs(report: Report) -> None:

@@ -277,7 +277,9 @@ def _everything() -> Catalog:
         schemas=("s",),
         query_count=5,
         source={"kind": "dsn", "host": "db", "dbname": "app"},
-        roles=(Role("app", superuser=True, bypassrls=True, member_of=("owners",)),),
+        roles=(
+            Role("app", superuser=True, bypassrls=True, member_of=("owners",), schema_usage=("s",)),
+        ),
         functions=(function,),
         partitions=(Partition("s", "T_2026", "s.T"),),
         types=(UserType("extensions", "mood", "enum"),),
@@ -632,7 +634,7 @@ def test_snapshot_of_migrations_records_the_folder_and_diffs_clean(tmp_path: Pat
     result = invoke("snapshot", "--migrations", str(folder), "-o", str(path))
     assert result.exit_code == 0, result.output
     data = json.loads(path.read_text())
-    assert data["source"] == {"kind": "migrations", "path": str(folder)}
+    assert data["source"] == {"kind": "migrations", "path": str(folder), "preset": "none"}
     assert [t["name"] for t in data["tables"]] == ["projects", "tasks"]
     # The snapshot is the schema the migrations build: no difference between the two.
     diff = invoke("diff", "--from", f"migrations:{folder}", "--to", str(path), "-f", "json")

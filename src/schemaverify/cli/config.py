@@ -81,6 +81,9 @@ TIMEOUT_UNITS = {
 DSN_ENV_DEFAULTS = ("SCHEMAVERIFY_DSN", "DATABASE_URL")
 """Environment variables read for a DSN when neither a flag nor the file gives a source."""
 PRESETS = ("supabase", "none")
+GRANT_MODES = ("current", "legacy")
+"""Supabase's Data API grant modes (presets.platform.GRANT_MODES, repeated so that reading
+the configuration imports no preset code)."""
 MAX_CONFIG_BYTES = 1024 * 1024
 
 SOURCE_KEYS = ("dsn", "migrations", "snapshot")
@@ -95,6 +98,7 @@ FILE_KEYS = (
     "migrations",
     "snapshot",
     "preset",
+    "supabase_grants",
     "fail_on",
     "fail_on_stale",
     "severity",
@@ -170,6 +174,8 @@ class Settings:
     """`--continue-on-error`: roll back a failing migration file and go on."""
     allow_partial: bool = False
     """`--allow-partial`: read a snapshot taken of a history with failed files."""
+    supabase_grants: Setting[str] = Setting("current", "default")
+    """The Supabase preset's Data API grant mode (GRANT_MODES): `current` or `legacy`."""
     types: Setting[tuple[str, ...]] = Setting((), "default")
     """Type names specs may write without a schema besides PostgreSQL's and the known
     extension types (canonical names); only the file sets them."""
@@ -195,6 +201,7 @@ class Settings:
             snapshot=self.snapshot.value,
             # A preset is a default for migrations; with another source it means nothing.
             preset=self.preset.value if self.migrations.value else None,
+            supabase_grants=self.supabase_grants.value,
         )
         if continue_on_error is not None:
             options = dataclasses.replace(options, continue_on_error=continue_on_error)
@@ -209,6 +216,7 @@ class Settings:
 
         return SourceOptions(
             preset=self.preset.value,
+            supabase_grants=self.supabase_grants.value,
             continue_on_error=self.continue_on_error,
             statement_timeout_ms=self.statement_timeout.value,
             lock_timeout_ms=self.lock_timeout.value,
@@ -227,6 +235,7 @@ class Settings:
             ("migrations", self.migrations),
             ("snapshot", self.snapshot),
             ("preset", self.preset),
+            ("supabase_grants", self.supabase_grants),
             ("fail_on", self.fail_on),
             ("fail_on_stale", self.fail_on_stale),
         ]
@@ -526,8 +535,8 @@ def validate(config: ConfigFile) -> FileValues:
                 wrong(key, value, "an environment variable name")
             else:
                 dsn_env = Setting(value, origin)
-        elif key in ("preset", "fail_on"):
-            choices = PRESETS if key == "preset" else FAIL_ON
+        elif key in ("preset", "fail_on", "supabase_grants"):
+            choices = {"preset": PRESETS, "fail_on": FAIL_ON}.get(key, GRANT_MODES)
             if not isinstance(value, str):
                 wrong(key, value, f"one of {', '.join(choices)}")
             elif value not in choices:
@@ -722,6 +731,7 @@ def resolve(
         continue_on_error=bool(cli.get("continue_on_error")),
         allow_partial=bool(cli.get("allow_partial")),
         types=file.values.get("types") or Setting((), "default"),
+        supabase_grants=pick("supabase_grants", "current"),
     )
 
 
@@ -732,6 +742,9 @@ def _check_cli(cli: Mapping[str, Any]) -> None:
     preset = cli.get("preset")
     if preset is not None and preset not in PRESETS:
         raise UsageError(f"--preset must be supabase or none, not {preset!r}")
+    grants = cli.get("supabase_grants")
+    if grants is not None and grants not in GRANT_MODES:
+        raise UsageError(f"--supabase-grants must be current or legacy, not {grants!r}")
     for key in DEFAULT_TIMEOUTS:
         value = cli.get(key)
         if value is not None and value <= 0:

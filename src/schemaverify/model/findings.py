@@ -238,6 +238,16 @@ KINDS: dict[str, Kind] = {
             "whole matrix).",
         ),
         Kind(
+            "api_exposure_mismatch",
+            "error",
+            "The Data API reaches a table documented as hidden, or not one documented as exposed.",
+            "The spec says `api: exposed` or `api: hidden`. A table is exposed when anon or "
+            "authenticated may use its schema and holds a SELECT, INSERT, UPDATE or DELETE "
+            "privilege on it; policies only narrow the rows of a reachable table. Since "
+            "Supabase's 2026 grants change, new tables are hidden until a migration grants "
+            "them: add the GRANTs (or REVOKE them for an internal table).",
+        ),
+        Kind(
             "rls_disabled_in_exposed_schema",
             "error",
             "Row-level security is off on a table in an exposed schema that client roles hold "
@@ -274,6 +284,16 @@ KINDS: dict[str, Kind] = {
             "`schemaverify advise`. Without any policy no client role sees or writes a row: "
             "right for a table only the backend (service role) uses, usually an oversight "
             "otherwise. Add the policies, or accept the finding.",
+        ),
+        Kind(
+            "policy_role_without_privilege",
+            "warning",
+            "A policy is for a role that holds no privilege its command needs on the table.",
+            "`schemaverify advise`. Privileges are checked before row-level security: a role "
+            "without SELECT on a table gets `42501 permission denied for table`, whatever its "
+            "policies say, so the policy never applies. Common since Supabase stopped granting "
+            "new public tables to anon and authenticated (2026): grant the privilege in a "
+            "migration, or drop the policy.",
         ),
         Kind(
             "multiple_permissive_policies",

@@ -201,6 +201,9 @@ class Role:
     member_of: tuple[str, ...] = ()
     """Roles it is a direct member of (their privileges, and the policies naming them, apply
     to it too)."""
+    schema_usage: tuple[str, ...] = ()
+    """The read schemas it may use (USAGE, directly, through membership or PUBLIC): without
+    it no table of the schema is reachable, whatever the table's privileges."""
 
 
 @dataclass(frozen=True)

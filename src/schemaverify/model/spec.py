@@ -69,6 +69,8 @@ class TableSpec:
     index_notes: Mapping[int, str] = field(default_factory=dict, compare=False, hash=False)
     ignore: tuple[IgnoreRule, ...] = ()
     unresolved_types: tuple[TypeUse, ...] = ()
+    api: str | None = None
+    """`exposed` or `hidden`: whether the Data API may reach the table (rules/api.py)."""
 
     @property
     def qualified(self) -> str:

@@ -128,6 +128,9 @@ class RoleFacts:
         self._roles = {r.name: r for r in roles}
         self._ancestors: dict[str, frozenset[str]] = {}
         self.known = bool(self._roles)
+        # A snapshot written before schema USAGE was read has none for any role (the
+        # superuser reading the catalog always has some): unknown, so not a restriction.
+        self._usage_known = any(r.schema_usage for r in roles)
 
     def exists(self, name: str) -> bool:
         return not self.known or name in self._roles
@@ -139,6 +142,13 @@ class RoleFacts:
     def bypassrls(self, name: str) -> bool:
         role = self._roles.get(name)
         return bool(role and (role.bypassrls or role.superuser))
+
+    def uses_schema(self, name: str, schema: str) -> bool:
+        """Whether the role may use `schema` (USAGE, as has_schema_privilege reports it)."""
+        if not self._usage_known:
+            return True
+        role = self._roles.get(name)
+        return role is not None and schema in role.schema_usage
 
     def ancestors(self, name: str) -> frozenset[str]:
         """The role and every role it is a member of, directly or not."""

@@ -287,6 +287,46 @@ def check_rls_enabled_no_policy(catalog: Catalog, options: AdviceOptions) -> lis
     ]
 
 
+def check_policy_role_without_privilege(catalog: Catalog, options: AdviceOptions) -> list[Finding]:
+    """A policy for a role that holds no privilege its command needs on the table: it never
+    takes effect (the role gets `42501 permission denied` before any policy is evaluated)."""
+    facts = role_facts(catalog.roles)
+    findings = []
+    for table in catalog.tables:
+        if table.kind not in TABLE_KINDS or not _rls_on(table):
+            continue
+        for policy in _policies(table):
+            needed = COMMANDS if policy.command == "all" else (policy.command,)
+            lacking = [
+                role
+                for role in policy.roles
+                if role != PUBLIC
+                and facts.exists(role)
+                and not facts.superuser(role)
+                and not any(holds(table.grants, role, p, facts) for p in needed)
+            ]
+            if not lacking:
+                continue
+            what = " or ".join(p.upper() for p in needed)
+            who = ", ".join(lacking)
+            findings.append(
+                make(
+                    table.qualified,
+                    "policy_role_without_privilege",
+                    policy.name,
+                    f"policy '{policy.name}' on {table.qualified} is for {who}, which "
+                    f"{'holds' if len(lacking) == 1 else 'hold'} no {what} privilege on the "
+                    f"table: the policy never applies and the client gets 42501 permission "
+                    f"denied (GRANT {needed[0].upper()} ON {table.qualified} TO {who}, or drop "
+                    "the policy)",
+                    expected={role: list(needed) for role in lacking},
+                    actual={role: [] for role in lacking},
+                    details={"roles": tuple(lacking), "command": policy.command},
+                )
+            )
+    return findings
+
+
 def _declared_for(policy: Policy, role: str, facts: RoleFacts) -> bool:
     """Whether PostgreSQL evaluates `policy` for `role`: its TO clause, not its condition
     (a `TO public` policy testing `auth.role()` still runs, and costs, for everyone)."""
@@ -584,6 +624,7 @@ CHECKS: tuple[Check, ...] = (
     check_policy_anon_write,
     check_policy_anonymous_write,
     check_rls_enabled_no_policy,
+    check_policy_role_without_privilege,
     check_multiple_permissive_policies,
     check_auth_rls_initplan,
     check_security_definer_view,

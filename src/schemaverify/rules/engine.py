@@ -17,7 +17,16 @@ from schemaverify.model.findings import Finding
 from schemaverify.model.schema import Catalog
 from schemaverify.model.spec import SpecSet, TableSpec
 from schemaverify.model.values import index_key
-from schemaverify.rules import access_matrix, columns, foreign_keys, indexes, keys, rls, tables
+from schemaverify.rules import (
+    access_matrix,
+    api,
+    columns,
+    foreign_keys,
+    indexes,
+    keys,
+    rls,
+    tables,
+)
 from schemaverify.rules.context import DiffOptions, TableContext
 
 
@@ -39,6 +48,7 @@ COMPARATORS: tuple[Comparator, ...] = (
     Comparator("foreign keys", foreign_keys.KINDS, foreign_keys.SUBJECTS, foreign_keys.compare),
     Comparator("row-level security", rls.KINDS, rls.SUBJECTS, rls.compare),
     Comparator("access matrix", access_matrix.KINDS, access_matrix.SUBJECTS, access_matrix.compare),
+    Comparator("data api", api.KINDS, api.SUBJECTS, api.compare),
 )
 
 
@@ -108,6 +118,8 @@ def _unverifiable(spec: TableSpec, reason: str) -> list[Fact]:
             add("rls.policy", policy.name, policy, spec.where(f"policy:{policy.name}"))
         for cell in table.rls.access_matrix:
             add("access_matrix", f"{cell.role} {cell.command}", cell.access, spec.where("rls"))
+    if spec.api is not None:
+        add("table.api", None, spec.api, spec.where("api"))
     return out
 
 

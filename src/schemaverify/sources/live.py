@@ -24,6 +24,8 @@ class SourceOptions:
     snapshot: str | None = None
     """A snapshot file (`schemaverify snapshot`): fully offline, no server at all."""
     preset: str | None = None
+    supabase_grants: str = "current"
+    """The Data API grant mode of the Supabase preset: `current` or `legacy`."""
     continue_on_error: bool = False
     statement_timeout_ms: int = 30000
     lock_timeout_ms: int = 5000
@@ -101,12 +103,20 @@ def open_live(opts: SourceOptions, schemas: Sequence[str]) -> Iterator[LiveSide]
         with migrated_database(
             opts.migrations,
             preset=opts.preset,
+            grants=opts.supabase_grants,
             continue_on_error=opts.continue_on_error,
             progress=sys.stderr.isatty(),
             limits=Limits(opts.migration_statement_timeout_ms, opts.migration_timeout_s),
         ) as run:
-            description = {"kind": "migrations", "path": opts.migrations}
-            description["description"] = f"migrations {opts.migrations} (embedded PostgreSQL)"
+            description = {"kind": "migrations", "path": opts.migrations, "preset": run.preset}
+            if run.grants is not None:
+                description["grants"] = run.grants
+            if run.supabase_config is not None:
+                description["supabase_config"] = run.supabase_config.path
+            preset = run.preset if run.grants is None else f"{run.preset}, grants {run.grants}"
+            description["description"] = (
+                f"migrations {opts.migrations} (embedded PostgreSQL, preset {preset})"
+            )
             counts = run.counts()
             if run.stopped:
                 yield LiveSide(None, run.findings, description, counts)

@@ -59,7 +59,7 @@ from schemaverify.sources.specs.yamlnodes import file_error_reason, lone_surroga
 
 SNAPSHOT_SCHEMA_VERSION = 1
 SNAPSHOT_KIND = "schemaverify-snapshot"
-SAFE_SOURCE_KEYS = ("kind", "host", "port", "dbname", "path")
+SAFE_SOURCE_KEYS = ("kind", "host", "port", "dbname", "path", "preset", "grants")
 """The only source fields a snapshot records: where it came from, never how to log in."""
 TABLE_KINDS = ("table", "partitioned table", "view", "materialized view", "foreign table")
 

@@ -46,6 +46,13 @@ _MIGRATIONS = typer.Option(
     metavar="PATH",
     help="Apply these *.sql migrations (folder, file or glob) to a throwaway embedded PostgreSQL.",
 )
+_SUPABASE_GRANTS = typer.Option(
+    None,
+    "--supabase-grants",
+    metavar="MODE",
+    help="current | legacy: whether the Supabase preset grants new public tables to the API "
+    "roles (legacy, projects before the 2026 change) or not (current, the default).",
+)
 _SNAPSHOT = typer.Option(
     None,
     "--snapshot",
@@ -130,6 +137,7 @@ OPTIONS: dict[str, tuple[Any, Any]] = {
     "migrations": (str | None, _MIGRATIONS),
     "snapshot": (str | None, _SNAPSHOT),
     "preset": (str | None, _PRESET),
+    "supabase_grants": (str | None, _SUPABASE_GRANTS),
     "continue_on_error": (bool, _CONTINUE_ON_ERROR),
     "allow_partial": (bool, _ALLOW_PARTIAL),
     "schemas": (list[str] | None, _SCHEMA),
@@ -150,7 +158,7 @@ OPTIONS: dict[str, tuple[Any, Any]] = {
 TIMEOUTS = ("statement_timeout", "lock_timeout", "connect_timeout")
 MIGRATION_LIMITS = ("migration_statement_timeout", "migration_timeout")
 GROUPS: dict[str, tuple[str, ...]] = {
-    "source": (*SOURCE_KEYS, "preset", "continue_on_error", "allow_partial"),
+    "source": (*SOURCE_KEYS, "preset", "supabase_grants", "continue_on_error", "allow_partial"),
     "timeouts": (*TIMEOUTS, *MIGRATION_LIMITS),
     "baseline": ("baseline", "no_baseline", "fail_on_stale"),
 }

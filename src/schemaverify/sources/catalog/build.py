@@ -331,10 +331,11 @@ class CatalogBuilder:
                 found.sort(key=_grantee)
 
     def _add_roles(self, rows: list[Row]) -> None:
-        # rolname, rolsuper, rolbypassrls, names of the roles it is a member of
+        # rolname, rolsuper, rolbypassrls, names of the roles it is a member of, the read
+        # schemas it may use
         roles = [
-            Role(name, superuser, bypassrls, tuple(member_of))
-            for name, superuser, bypassrls, member_of in rows
+            Role(name, superuser, bypassrls, tuple(member_of), tuple(usage))
+            for name, superuser, bypassrls, member_of, usage in rows
         ]
         roles.sort(key=_role_name)
         self._roles = tuple(roles)

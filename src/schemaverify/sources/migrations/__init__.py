@@ -27,7 +27,14 @@ from pathlib import Path
 
 from schemaverify.errors import UsageError
 from schemaverify.model.findings import Finding
-from schemaverify.sources.migrations.discovery import discover, looks_like_supabase, resolve_preset
+from schemaverify.sources.migrations.discovery import (
+    SupabaseConfig,
+    discover,
+    looks_like_supabase,
+    read_supabase_config,
+    resolve_preset,
+    supabase_config,
+)
 from schemaverify.sources.migrations.lint import preflight, unsafe_files
 from schemaverify.sources.migrations.runner import (
     DEFAULT_STATEMENT_TIMEOUT_MS,
@@ -62,6 +69,10 @@ class MigrationRun:
     """The files that applied without error."""
     preset: str = "none"
     server_version: str = ""
+    grants: str | None = None
+    """The Supabase Data API grant mode the preset ran in; None without the Supabase preset."""
+    supabase_config: SupabaseConfig | None = None
+    """The project's `supabase/config.toml`, when there is one next to the migrations."""
 
     @property
     def failed(self) -> tuple[str, ...]:
@@ -111,6 +122,7 @@ def migrated_database(
     target: str,
     *,
     preset: str | None = None,
+    grants: str = "current",
     continue_on_error: bool = False,
     progress: bool = True,
     limits: Limits | None = None,
@@ -130,6 +142,9 @@ def migrated_database(
 
     files = read_files(discover(target))
     preset_name = resolve_preset(target, preset)
+    config_path = supabase_config(target) if preset_name == "supabase" else None
+    config = read_supabase_config(config_path, str(config_path)) if config_path else None
+    mode = grants if preset_name == "supabase" else None
     findings = preflight(files)
     unsafe = frozenset(unsafe_files(findings))
     if unsafe and not continue_on_error:
@@ -139,11 +154,13 @@ def migrated_database(
             stopped=True,
             files=tuple(f.name for f in files),
             preset=preset_name,
+            grants=mode,
+            supabase_config=config,
         )
         return
     reporter = make_reporter(progress)
     try:
-        with EmbeddedServer(preset_name, on_status=reporter.status) as server:
+        with EmbeddedServer(preset_name, on_status=reporter.status, grants=grants) as server:
             outcome = apply_files(
                 # Untrusted code: applied as the non-superuser migration role; the
                 # superuser `dsn` is for the catalog read only.
@@ -165,6 +182,8 @@ def migrated_database(
                 applied=tuple(outcome.applied),
                 preset=preset_name,
                 server_version=server.version,
+                grants=mode,
+                supabase_config=config,
             )
     finally:
         reporter.close()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import glob
 import os
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
-from schemaverify.errors import UsageError
+from schemaverify.errors import SpecError, UsageError
 from schemaverify.sources.migrations.presets import PRESETS
 
 _MAGIC = set("*?[")
@@ -65,10 +67,74 @@ def looks_like_supabase(target: str) -> bool:
     return len(parts) >= 2 and parts[-2:] == ("supabase", "migrations")
 
 
+def supabase_config(target: str) -> Path | None:
+    """`supabase/config.toml` of the project the migrations belong to: the file the Supabase
+    CLI keeps next to its `migrations` folder, when present."""
+    folder = Path(os.path.realpath(_anchor(target)))
+    candidate = folder.parent / "config.toml"
+    return candidate if candidate.is_file() else None
+
+
+@dataclass(frozen=True)
+class SupabaseConfig:
+    """What a run takes from `supabase/config.toml`: where it is, and the schemas its Data
+    API serves (`[api] schemas`; None when the file does not say)."""
+
+    path: str
+    api_schemas: tuple[str, ...] | None = None
+
+
+_MAX_CONFIG_BYTES = 1024 * 1024
+
+
+def read_supabase_config(path: Path, shown: str) -> SupabaseConfig:
+    """Read the `[api]` table of a project's config.toml; a malformed file is a SpecError
+    (`config.toml:line: reason`), as any other input."""
+    import sys
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+
+    from schemaverify.textfile import read_input
+
+    text = read_input(path, shown, max_bytes=_MAX_CONFIG_BYTES, what="Supabase config")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        line = getattr(err, "lineno", None) or _toml_error_line(str(err))
+        raise SpecError.one(shown, line, f"not valid TOML: {str(err).split(' (at')[0]}") from None
+    api = data.get("api", {})
+    if not isinstance(api, dict) or "schemas" not in api:
+        return SupabaseConfig(shown)
+    schemas = api["schemas"]
+    if not isinstance(schemas, list) or not all(isinstance(s, str) and s for s in schemas):
+        line = _key_line(text, "schemas")
+        raise SpecError.one(shown, line, "api.schemas: expected an array of schema names")
+    if api.get("enabled") is False:
+        return SupabaseConfig(shown, ())
+    return SupabaseConfig(shown, tuple(dict.fromkeys(schemas)))
+
+
+def _toml_error_line(message: str) -> int:
+    match = re.search(r"line (\d+)", message)
+    return int(match.group(1)) if match else 1
+
+
+def _key_line(text: str, key: str) -> int:
+    for number, line in enumerate(text.splitlines(), 1):
+        if re.match(rf"\s*{re.escape(key)}\s*=", line):
+            return number
+    return 1
+
+
 def resolve_preset(target: str, preset: str | None) -> str:
-    """'supabase' or 'none': the given preset, else chosen by the target's layout."""
+    """'supabase' or 'none': the given preset, else chosen by the target's layout (a
+    `supabase/migrations` folder, or a `config.toml` of the Supabase CLI next to it)."""
     if preset is None or preset == "auto":
-        return "supabase" if looks_like_supabase(target) else "none"
+        supabase = looks_like_supabase(target) or supabase_config(target) is not None
+        return "supabase" if supabase else "none"
     if preset not in PRESETS:
         raise UsageError(f"--preset {preset}: unknown preset; choose one of {', '.join(PRESETS)}")
     return preset

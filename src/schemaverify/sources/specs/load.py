@@ -80,8 +80,10 @@ TOP_KEYS = (
     "indexes",
     "foreign_keys",
     "rls",
+    "api",
     "ignore",
 )
+API_EXPOSURES = ("exposed", "hidden")
 COLUMN_KEYS = (
     "name",
     "type",
@@ -417,6 +419,9 @@ class _SpecParser:
             check.choice(top.get("certainty"), "certainty", CERTAINTIES, what="certainty")
             or "verified"
         )
+        api = check.choice(top.get("api"), "api", API_EXPOSURES, what="API exposure")
+        if _stated(top.get("api")):
+            self.lines["api"] = _line_of(top, "api")
         prose = {
             key: check.string(top.get(key), key)
             for key in ("category", "purpose", "usage", "source")
@@ -457,6 +462,7 @@ class _SpecParser:
             index_notes=notes,
             ignore=ignore,
             unresolved_types=tuple(self.type_uses),
+            api=api,
         )
 
     # -- small typed reads -----------------------------------------------------

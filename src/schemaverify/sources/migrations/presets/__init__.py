@@ -139,17 +139,20 @@ def superuser(name: str) -> str:
     return SUPERUSERS[name]
 
 
-def preset_sql(name: str) -> str:
-    """The SQL of a preset, run as its superuser: the migration role first, then the preset."""
+def preset_sql(name: str, grants: str = "current") -> str:
+    """The SQL of a preset, run as its superuser: the migration role first, then the preset
+    (for Supabase, in the Data API grant mode `grants`: see platform.GRANT_MODES)."""
     if name not in PRESETS:
         raise ValueError(f"unknown preset {name!r}")
     roles = _read("roles.sql")
     if name == "none":
         return roles
     # Generated from one description per platform component (presets/supabase/*.yaml).
-    from schemaverify.sources.migrations.presets.platform import supabase_sql
+    from schemaverify.sources.migrations.presets.platform import GRANT_MODES, supabase_sql
 
-    return roles + "\n" + supabase_sql()
+    if grants not in GRANT_MODES:
+        raise ValueError(f"unknown grant mode {grants!r}")
+    return roles + "\n" + supabase_sql(grants)
 
 
 def shim_extension_files() -> dict[str, str]:
