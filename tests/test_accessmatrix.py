@@ -103,6 +103,13 @@ ALTER TABLE posts ENABLE ROW LEVEL SECURITY;
 CREATE POLICY posts_read ON posts FOR SELECT USING (is_published OR auth.uid() = author_id);
 CREATE VIEW todo_titles AS SELECT id, title FROM todos;
 CREATE VIEW safe_titles WITH (security_invoker) AS SELECT id, title FROM todos;
+CREATE VIEW published WITH (security_invoker) AS SELECT id FROM posts;
+CREATE VIEW closed WITH (security_invoker) AS SELECT id FROM backend_only;
+CREATE VIEW todo_book WITH (security_invoker) AS
+  SELECT t.id, g.msg FROM todos t JOIN guestbook g ON g.id = t.id;
+CREATE VIEW todo_posts WITH (security_invoker) AS
+  SELECT t.id FROM todos t JOIN posts p ON p.id = t.id;
+CREATE VIEW titles_again WITH (security_invoker) AS SELECT id FROM safe_titles;
 CREATE FUNCTION public.helper(a integer, b text) RETURNS uuid LANGUAGE sql
   SECURITY DEFINER SET search_path = public, pg_temp AS $$ SELECT NULL::uuid $$;
 
@@ -159,7 +166,26 @@ EXPECTED: dict[str, dict[str, tuple[str, str, str, str]]] = {
     },
     "owned": {OWNER: ("all rows",) * 4, "anon": ("no rows",) * 4},
     "owned_forced": {OWNER: ("rows: unconditional", "no rows", "no rows", "no rows")},
+    # Runs as its owner, the superuser that owns todos: every row.
     "todo_titles": {"anon": ("all rows",) * 4, "public": ("none",) * 4},
+    # security_invoker: the caller's own privileges and policies on what the view reads.
+    "safe_titles": {
+        "anon": ("no rows",) * 4,
+        "authenticated": ("rows: owner",) * 4,
+        "service_role": ("all rows",) * 4,
+        "public": ("none",) * 4,
+    },
+    "published": {
+        "anon": ("rows: conditional", "no rows", "no rows", "no rows"),
+        "authenticated": ("rows: conditional, owner", "no rows", "no rows", "no rows"),
+    },
+    "closed": {"anon": ("none",) * 4, "service_role": ("all rows",) * 4},
+    "todo_book": {
+        "anon": ("no rows",) * 4,
+        "authenticated": ("rows: owner", "no rows", "no rows", "no rows"),
+    },
+    "todo_posts": {"authenticated": ("rows: conditional", "no rows", "no rows", "no rows")},
+    "titles_again": {"anon": ("no rows",) * 4, "authenticated": ("rows: owner",) * 4},
     # No TO clause: PUBLIC, so anon too; the `is_published` branch is not dropped.
     # and the owner branch gives a caller who is not signed in nothing (auth.uid() is NULL).
     "posts": {
@@ -287,6 +313,21 @@ def test_matrix_rows_and_reasons(catalog: Catalog, patterns: access.AccessPatter
     assert owned.cell(OWNER, "select").reason == "table owner, RLS not forced"
     locked = table_access(_table(catalog, "locked"), catalog, patterns)
     assert "locked_closed" in locked.cell("anon", "select").reason
+    view = table_access(_table(catalog, "closed"), catalog, patterns)
+    assert view.cell("anon", "select").reason == (
+        "security_invoker view: no SELECT privilege on public.backend_only"
+    )
+    published = table_access(_table(catalog, "published"), catalog, patterns)
+    assert published.cell("anon", "select").reason == (
+        "security_invoker view: policies of public.posts"
+    )
+    assert published.cell("anon", "select").policies == ("posts_read",)
+    definer = table_access(_table(catalog, "todo_titles"), catalog, patterns)
+    owner = _table(catalog, "todo_titles").owner
+    assert definer.cell("anon", "select").reason == (  # the owner's access, not anon's
+        f"view run as its owner {owner}: nothing filters the rows of public.todos"
+    )
+    assert _table(catalog, "todo_book").reads == ("public.guestbook", "public.todos")
 
 
 @pytest.mark.parametrize(
@@ -338,7 +379,7 @@ def test_access_command_json_and_table(supa: pgserver.TestDatabase, tmp_path: Pa
     assert "rows: organization, owner" in out.read_text()
     every = invoke("access", "--dsn", supa.dsn, "--format", "json")
     names = [t["table"] for t in json.loads(every.stdout)["tables"]]
-    assert "public.todo_titles" in names and len(names) == len(EXPECTED) + 2
+    assert "public.todo_titles" in names and len(names) == len(EXPECTED) + 1  # organization_members
 
 
 def test_access_command_errors(supa: pgserver.TestDatabase) -> None:

@@ -272,6 +272,7 @@ def test_views_have_columns_but_no_keys(catalog: Catalog) -> None:
         columns=(Column("id", TypeRef("integer"), True), Column("email", TypeRef("text"), True)),
         rls=Rls(enabled=False, forced=False),
         kind="view",
+        reads=("public.members",),
     )
     remote = _table(catalog, "public.remote_things")
     assert remote.columns == (Column("id", TypeRef("integer"), False),)

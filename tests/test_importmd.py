@@ -1298,3 +1298,29 @@ def test_a_table_understood_is_a_spec_that_loads(
             load_spec_file(path)
         except SpecError as err:  # pragma: no cover - the failure message is the point
             pytest.fail(f"{err}\n---\n" + "\n".join(lines))
+
+
+def test_a_misspelt_type_is_refused_and_a_projects_own_type_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    doc = tmp_path / "doc.md"
+    doc.write_text(
+        "### `orders`\n\n"
+        "**Estimated Columns**:\n"
+        "- `id` (uuid, PRIMARY KEY)\n"
+        "- `placed_at` (timestampz)\n"
+        "- `status` (order_status)\n"
+        "- `tags` (public.tag_kind[])\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    result = run("import-md", "doc.md", "--out", str(tmp_path / "specs"))
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == (
+        "doc.md:5: column `placed_at`: unknown type 'timestampz' (did you mean 'timestamptz'?)"
+    )
+    assert "order_status" not in result.stderr and "tag_kind" not in result.stderr
+    doc.write_text(doc.read_text().replace("timestampz", "timestamptz"), encoding="utf-8")
+    fixed = run("import-md", "doc.md", "--out", str(tmp_path / "specs"))
+    assert fixed.exit_code == 0, fixed.stderr
+    assert "type: order_status" in (tmp_path / "specs" / "orders.yaml").read_text()

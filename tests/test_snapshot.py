@@ -260,6 +260,7 @@ def _everything() -> Catalog:
         owner="app",
         grants=(Grant("anon", ("insert", "select")),),
         security_invoker=True,
+        reads=("s.base",),
     )
     function = Function(
         schema="fn",

@@ -271,6 +271,9 @@ class Table:
     security_invoker: bool = False
     """Live, views: `security_invoker` is set (PostgreSQL 15+), so the view reads its tables
     with the caller's rights and row-level security instead of its owner's."""
+    reads: tuple[str, ...] = ()
+    """Live, views: the qualified relations its query reads (from its rewrite rule's
+    dependencies), sorted: whose privileges and policies decide what a caller sees."""
 
     @property
     def qualified(self) -> str:

@@ -30,7 +30,7 @@ def compare(ctx: TableContext) -> None:
         key = f"{role} {stated.command}"
         where = ctx.where(f"access_matrix:{stated.role}:{stated.command}")
         found = accessmatrix.cell(
-            ctx.live, stated.role, stated.command, facts, ctx.options.patterns
+            ctx.live, stated.role, stated.command, facts, ctx.options.patterns, ctx.tables
         )
         wanted = CellAccess(tuple(stated.access))
         if accessmatrix.satisfies(stated.access, found):

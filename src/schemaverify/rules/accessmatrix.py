@@ -31,7 +31,7 @@ column-level UPDATE shows `none`.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from sqlglot import exp
@@ -280,13 +280,27 @@ def _for_role(kinds: frozenset[str], role: str, patterns: AccessPatterns) -> boo
     return False
 
 
-def cell(table: Table, role: str, command: str, facts: RoleFacts, patterns: AccessPatterns) -> Cell:
-    """The access of `role` (a role name, or `public`) for `command` on `table`."""
+def cell(
+    table: Table,
+    role: str,
+    command: str,
+    facts: RoleFacts,
+    patterns: AccessPatterns,
+    tables: Mapping[str, Table] | None = None,
+    _depth: int = 0,
+) -> Cell:
+    """The access of `role` (a role name, or `public`) for `command` on `table`.
+
+    With `tables` (relations by qualified name), a view's cell comes from the relations it
+    reads: a `security_invoker` view checks their privileges and policies for the caller,
+    any other view for its owner (who usually owns them and so sees every row)."""
     exempt = role != PUBLIC
     if exempt and facts.superuser(role):
         return Cell(ALL_ROWS, reason="superuser")
     if command not in privileges(table.grants, role, facts):
         return Cell(NONE, reason=f"no {command.upper()} privilege")
+    if table.kind == "view" and tables is not None and table.reads:
+        return _view_cell(table, role, command, facts, patterns, tables, _depth)
     if table.kind not in _RLS_KINDS:
         return Cell(ALL_ROWS, reason=f"{table.kind}: no row-level security of its own")
     rls = table.rls
@@ -332,6 +346,62 @@ def cell(table: Table, role: str, command: str, facts: RoleFacts, patterns: Acce
     )
 
 
+_VIEW_DEPTH = 8
+"""Views over views are followed this deep; beyond, the cell is conditional (a cycle of
+views cannot exist, but a hostile catalog is bounded all the same)."""
+
+
+def _view_cell(
+    view: Table,
+    role: str,
+    command: str,
+    facts: RoleFacts,
+    patterns: AccessPatterns,
+    tables: Mapping[str, Table],
+    depth: int,
+) -> Cell:
+    """A view's cell: that of the relations it reads, for the caller (security_invoker) or
+    for the view's owner.  Any relation without access closes the view; several that filter
+    differently give `conditional` (how they combine depends on the view's query)."""
+    if view.security_invoker:
+        acting, how = role, "security_invoker view"
+    elif view.owner is not None:
+        acting, how = view.owner, f"view run as its owner {view.owner}"
+    else:
+        return Cell(ALL_ROWS, reason="view: no row-level security of its own")
+    if depth >= _VIEW_DEPTH:
+        return Cell(ROWS, scopes=(CONDITIONAL,), reason=f"{how}: views nested too deep")
+    found: list[tuple[str, Cell]] = []
+    for name in view.reads:
+        base = tables.get(name)
+        if base is None:
+            return Cell(ROWS, scopes=(CONDITIONAL,), reason=f"{how} over {name}, not read")
+        found.append((name, cell(base, acting, command, facts, patterns, tables, depth + 1)))
+    names = ", ".join(name for name, _ in found)
+    policies = tuple(dict.fromkeys(p for _, c in found for p in c.policies))
+    for name, base_cell in found:
+        if base_cell.level == NONE:
+            return Cell(NONE, reason=f"{how}: {base_cell.reason} on {name}", policies=policies)
+    for name, base_cell in found:
+        if base_cell.level == NO_ROWS:
+            return Cell(NO_ROWS, reason=f"{how}: {base_cell.reason} on {name}", policies=policies)
+    filtering = {(c.scopes, c.restricted_by) for _, c in found if not c.every_row}
+    if not filtering:
+        return Cell(ALL_ROWS, reason=f"{how}: nothing filters the rows of {names}")
+    if len(filtering) == 1:
+        ((scopes, restricted),) = filtering
+        return Cell(
+            ROWS,
+            scopes=scopes,
+            restricted_by=restricted,
+            reason=f"{how}: policies of {names}",
+            policies=policies,
+        )
+    return Cell(
+        ROWS, scopes=(CONDITIONAL,), reason=f"{how}: policies of {names}", policies=policies
+    )
+
+
 def matrix_roles(table: Table, facts: RoleFacts, patterns: AccessPatterns) -> tuple[str, ...]:
     """The rows of a table's matrix: the client and service roles of the vocabulary that
     exist, PUBLIC, then every other grantee, policy role and the owner, sorted."""
@@ -351,12 +421,17 @@ def table_access(
     catalog: Catalog,
     patterns: AccessPatterns,
     roles: Sequence[str] | None = None,
+    tables: Mapping[str, Table] | None = None,
 ) -> TableAccess:
-    """The matrix of `table`; `roles` defaults to matrix_roles()."""
+    """The matrix of `table`; `roles` defaults to matrix_roles().  `tables` (the catalog's
+    relations by name; built here when not given) resolves what a view reads."""
     facts = role_facts(catalog.roles)
     rows = tuple(roles) if roles is not None else matrix_roles(table, facts, patterns)
+    if tables is None and table.reads:
+        tables = catalog.by_name()
     cells = tuple(
-        tuple(cell(table, role, command, facts, patterns) for command in COMMANDS) for role in rows
+        tuple(cell(table, role, command, facts, patterns, tables) for command in COMMANDS)
+        for role in rows
     )
     return TableAccess(table, rows, cells)
 

@@ -45,6 +45,9 @@ class TableContext:
     """Documented columns the live table lacks -> fingerprint of their `column_missing`."""
     undocumented: dict[str, str] = field(default_factory=dict)
     """Live columns the spec lacks -> fingerprint of their `column_undocumented`."""
+    tables: Mapping[str, Table] = field(default_factory=dict)
+    """The catalog's relations by qualified name (built once per comparison): the tables a
+    view reads, for its access matrix."""
 
     @property
     def table(self) -> str:

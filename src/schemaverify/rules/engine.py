@@ -74,7 +74,7 @@ def compare(specs: SpecSet, catalog: Catalog, options: DiffOptions) -> Verificat
             facts.extend(_unverifiable(spec, finding.kind))
             findings.append(finding)
             continue
-        ctx = TableContext(spec, table, catalog, options)
+        ctx = TableContext(spec, table, catalog, options, tables=live)
         for comparator in COMPARATORS:
             comparator.run(ctx)
         facts.extend(ctx.facts)

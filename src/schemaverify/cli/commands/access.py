@@ -88,7 +88,8 @@ def register(app: typer.Typer) -> None:
                     f"read ({', '.join(catalog.schemas)})"
                 )
             selected.append(found)
-        matrices = [table_access(t, catalog, patterns) for t in selected]
+        tables = catalog.by_name()
+        matrices = [table_access(t, catalog, patterns, tables=tables) for t in selected]
         if fmt == "json":
             text = render_json(matrices, described)
             sys.stdout.write(text)

@@ -151,8 +151,11 @@ class CatalogBuilder:
                 owner=self._owners.get(relid),
                 grants=tuple(self._grants.get(relid, ())),
                 security_invoker=relid in self._invokers,
+                reads=tuple(reads or ()),
             )
-            for relid, schema, name, relkind, enabled, forced, _skipped, _parent in self._relations
+            for relid, schema, name, relkind, enabled, forced, _skipped, _parent, reads in (
+                self._relations
+            )
         ]
         tables.sort(key=_qualified)
         return tuple(tables)
@@ -176,7 +179,8 @@ class CatalogBuilder:
 
     def _add_relations(self, rows: list[Row]) -> None:
         # oid, schema, name, relkind, relrowsecurity, relforcerowsecurity, skipped (a
-        # partition the read leaves out), parent (of a partition); the oid (and everything
+        # partition the read leaves out), parent (of a partition), reads (of a view: the
+        # relations its query reads); the oid (and everything
         # but the schema) is NULL for a schema without relations
         self._schemas = {row[1] for row in rows}
         self._relations = [row for row in rows if row[0] is not None and not row[6]]

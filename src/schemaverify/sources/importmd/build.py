@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from schemaverify.model import normalize
+from schemaverify.model import normalize, typenames
+from schemaverify.model.schema import TypeRef
 from schemaverify.sources.importmd.document import (
     DocColumn,
     DocForeignKey,
@@ -23,6 +24,7 @@ from schemaverify.sources.importmd.document import (
     Problem,
     Reference,
 )
+from schemaverify.sources.specs.yamlnodes import suggest
 
 CERTAINTY_RANK = {"estimated": 0, "likely": 1, "verified": 2}
 DEFAULT_CERTAINTY = "likely"
@@ -126,9 +128,15 @@ class _Builder:
                 continue
             self.columns[key] = col
             try:
-                normalize.parse_type(col.type)
+                ref, schema = normalize.parse_qualified_type(col.type)
             except ValueError as err:
                 self.problem(col.line, f"column `{col.name}`: cannot read type {col.type!r}: {err}")
+            else:
+                typo = _typo(ref) if schema is None else ""
+                if typo:
+                    # A name close to a known one is a typo; any other unknown name may be
+                    # the project's own enum or domain, which `check` resolves.
+                    self.problem(col.line, f"column `{col.name}`: unknown type {typo}")
             entry: dict[str, Any] = {"name": col.name, "type": col.type}
             if col.primary_key:
                 entry["primary_key"] = True
@@ -276,3 +284,12 @@ def same_target(a: Reference, b: Reference) -> bool:
         and a.table.lower() == b.table.lower()
         and tuple(c.lower() for c in a.columns) == tuple(c.lower() for c in b.columns)
     )
+
+
+def _typo(ref: TypeRef) -> str:
+    """`'timestampz' (did you mean 'timestamptz'?)` for an unknown name close to a known
+    one, else ''."""
+    if typenames.is_known(ref):
+        return ""
+    hint = suggest(ref.name, typenames.spellings())
+    return f"{ref.name!r}{hint}" if hint else ""

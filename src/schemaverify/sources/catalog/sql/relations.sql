@@ -10,6 +10,8 @@
 -- Partitions that are skipped still get a row, with `skipped` true and their
 -- parent named, so that a spec naming one is told "is a partition of" rather
 -- than "missing"; the other queries skip them.
+-- A view lists the relations it reads (its rewrite rule depends on them), so
+-- that a security_invoker view's access comes from its tables' policies.
 SELECT c.oid,
        n.nspname,
        c.relname,
@@ -23,7 +25,21 @@ SELECT c.oid,
            JOIN pg_catalog.pg_class p ON p.oid = i.inhparent
            JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace
            WHERE i.inhrelid = c.oid
-       ) END AS parent
+       ) END AS parent,
+       CASE WHEN c.relkind = 'v' THEN ARRAY(
+           SELECT DISTINCT bn.nspname || '.' || b.relname
+           FROM pg_catalog.pg_rewrite r
+           JOIN pg_catalog.pg_depend d
+             ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+            AND d.objid = r.oid
+            AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+            AND d.refobjid <> c.oid
+           JOIN pg_catalog.pg_class b ON b.oid = d.refobjid
+           JOIN pg_catalog.pg_namespace bn ON bn.oid = b.relnamespace
+           WHERE r.ev_class = c.oid
+             AND b.relkind IN ('r', 'p', 'v', 'm', 'f')
+           ORDER BY 1
+       ) END AS reads
 FROM pg_catalog.pg_namespace n
 LEFT JOIN pg_catalog.pg_class c
        ON c.relnamespace = n.oid
