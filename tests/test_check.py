@@ -112,6 +112,8 @@ CREATE TABLE rls_svc (id uuid PRIMARY KEY);
 ALTER TABLE rls_svc ENABLE ROW LEVEL SECURITY;
 CREATE POLICY svc_only ON rls_svc TO public USING (auth.role() = 'service_role');
 
+CREATE TABLE vals (id int PRIMARY KEY, status text NOT NULL CHECK (status IN ('a', 'b')),
+                   note text NOT NULL);
 CREATE TABLE api_closed (id int PRIMARY KEY);
 CREATE TABLE api_open (id int PRIMARY KEY);
 GRANT SELECT ON api_open TO anon;
@@ -252,6 +254,13 @@ SPECS = {
           - {name: id, type: uuid, primary_key: true}
         rls:
           access: [service_role_only]
+    """,
+    "vals": """
+        table: vals
+        columns:
+          - {name: id, type: integer, primary_key: true}
+          - {name: status, type: text, values: [a, c]}
+          - {name: note, type: text, values: [x]}
     """,
     "api_closed": """
         table: api_closed
@@ -419,6 +428,13 @@ def test_a_read_of_an_unmentioned_kind_is_undocumented_not_a_violation(report: R
 
 def test_service_role_test_in_expression_counts_as_service_role(report: Report) -> None:
     assert of(report, "rls_svc") == []
+
+
+def test_allowed_values(report: Report) -> None:
+    assert kinds(report, "vals") == [
+        ("values_mismatch", "status"),
+        ("values_unenforced", "note"),
+    ]
 
 
 def test_api_exposure(report: Report) -> None:

@@ -20,6 +20,7 @@ from schemaverify.cli import app
 from schemaverify.errors import SpecError, UsageError
 from schemaverify.model.schema import (
     Catalog,
+    CheckConstraint,
     Column,
     ForeignKey,
     Function,
@@ -261,6 +262,7 @@ def _everything() -> Catalog:
         grants=(Grant("anon", ("insert", "select")),),
         security_invoker=True,
         reads=("s.base",),
+        checks=(CheckConstraint("c", "(id > 0)", ("id",), enforced=False, validated=False),),
     )
     function = Function(
         schema="fn",
@@ -283,7 +285,7 @@ def _everything() -> Catalog:
         ),
         functions=(function,),
         partitions=(Partition("s", "T_2026", "s.T"),),
-        types=(UserType("extensions", "mood", "enum"),),
+        types=(UserType("extensions", "mood", "enum", ("happy", "sad")),),
     )
 
 
@@ -300,7 +302,7 @@ def test_every_field_of_every_model_class_round_trips() -> None:
             )
             if getattr(obj, f.name) != default:
                 set_somewhere.add(name)
-    assert len({n.split(".")[0] for n in fields}) == 17  # every model class is present
+    assert len({n.split(".")[0] for n in fields}) == 18  # every model class is present
     assert fields - set_somewhere == set()  # a new model field must be set in _everything()
     loaded = snapshot.load(snapshot.dump(catalog))
     assert loaded == catalog

@@ -109,6 +109,23 @@ KINDS: dict[str, Kind] = {
             "computed on every read and cannot be indexed; a STORED one is written with the row.",
         ),
         Kind(
+            "values_mismatch",
+            "warning",
+            "The database allows values the spec's `values` does not list, or rejects listed ones.",
+            "What is enforced is the column's enum type (its labels) or a CHECK constraint on the "
+            "column that accepts a list of literals (`IN (...)`, `= ANY (ARRAY[...])`, ORs of "
+            "equalities). The message names the undocumented and the rejected values: update the "
+            "document, or the constraint.",
+        ),
+        Kind(
+            "values_unenforced",
+            "info",
+            "Nothing in the database enforces the spec's `values`.",
+            "The column is no enum and no enforced CHECK constraint lists its values (a NOT "
+            "ENFORCED or NOT VALID one is named in the message): any value may be stored. Add a "
+            "CHECK constraint or an enum type, or accept the finding.",
+        ),
+        Kind(
             "primary_key_mismatch",
             "error",
             "The primary key differs from the spec.",

@@ -178,6 +178,21 @@ class MatrixCell:
 
 
 @dataclass(frozen=True)
+class CheckConstraint:
+    """A CHECK constraint, as PostgreSQL prints it (pg_get_expr): read for the columns'
+    allowed values (rules/values.py), so it is parsed only when a spec documents some."""
+
+    name: str
+    expression: str
+    columns: tuple[str, ...] = ()
+    """The columns it references, in attnum order."""
+    enforced: bool = True
+    """False for PostgreSQL 18's `NOT ENFORCED`: recorded, never checked."""
+    validated: bool = True
+    """False for `NOT VALID`: new rows are checked, rows from before may break it."""
+
+
+@dataclass(frozen=True)
 class Grant:
     """The privileges one grantee holds on a table or function (relacl/proacl, aclexplode).
 
@@ -271,6 +286,8 @@ class Table:
     security_invoker: bool = False
     """Live, views: `security_invoker` is set (PostgreSQL 15+), so the view reads its tables
     with the caller's rights and row-level security instead of its owner's."""
+    checks: tuple[CheckConstraint, ...] = ()
+    """Live: CHECK constraints, sorted by name."""
     reads: tuple[str, ...] = ()
     """Live, views: the qualified relations its query reads (from its rewrite rule's
     dependencies), sorted: whose privileges and policies decide what a caller sees."""
@@ -312,6 +329,8 @@ class UserType:
     name: str
     kind: str
     """One of USER_TYPE_KINDS."""
+    labels: tuple[str, ...] = ()
+    """An enum's labels, in their sort order (what the type allows)."""
 
     @property
     def qualified(self) -> str:

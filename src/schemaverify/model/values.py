@@ -85,6 +85,17 @@ class AccessKinds:
 
 
 @dataclass(frozen=True)
+class AllowedValues:
+    """The values a column may hold: documented (`values:`), or what an enum type or CHECK
+    constraint allows, in their order."""
+
+    values: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return ", ".join(repr(v) for v in self.values) if self.values else "none"
+
+
+@dataclass(frozen=True)
 class CellAccess:
     """The access words a spec states for one cell of the access matrix (`rows: owner`)."""
 
@@ -191,6 +202,8 @@ def data(value: Any) -> Any:
         return list(value.kinds)
     if isinstance(value, CellAccess):
         return list(value.words)
+    if isinstance(value, AllowedValues):
+        return list(value.values)
     if isinstance(value, Index):
         return _drop_none(
             {

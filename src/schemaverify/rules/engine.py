@@ -16,7 +16,7 @@ from schemaverify.model.facts import UNVERIFIABLE, Fact
 from schemaverify.model.findings import Finding
 from schemaverify.model.schema import Catalog
 from schemaverify.model.spec import SpecSet, TableSpec
-from schemaverify.model.values import index_key
+from schemaverify.model.values import AllowedValues, index_key
 from schemaverify.rules import (
     access_matrix,
     api,
@@ -26,6 +26,7 @@ from schemaverify.rules import (
     keys,
     rls,
     tables,
+    values,
 )
 from schemaverify.rules.context import DiffOptions, TableContext
 
@@ -40,6 +41,7 @@ class Comparator:
 
 COMPARATORS: tuple[Comparator, ...] = (
     Comparator("columns", columns.KINDS, columns.SUBJECTS, columns.compare),
+    Comparator("allowed values", values.KINDS, values.SUBJECTS, values.compare),
     Comparator(
         "primary key", ("primary_key_mismatch",), ("primary_key",), keys.compare_primary_key
     ),
@@ -101,6 +103,9 @@ def _unverifiable(spec: TableSpec, reason: str) -> list[Fact]:
 
     for col in table.columns:
         add("column", col.name, col.type, spec.where(f"column:{col.name}"))
+    for name, doc in spec.columns_doc.items():
+        if doc.values:
+            add("column.values", name, AllowedValues(doc.values), spec.where(f"column:{name}"))
     if table.primary_key is not None:
         add("primary_key", ", ".join(table.primary_key.columns), None, spec.where("primary_key"))
     for unique in table.uniques:

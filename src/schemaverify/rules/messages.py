@@ -125,6 +125,27 @@ def _column_identity(obj: str | None, expected: Any, actual: Any, d: Details) ->
     return f"column {obj} is {found}, documented as GENERATED {expected.upper()} AS IDENTITY"
 
 
+@_writes("values_mismatch")
+def _values_mismatch(obj: str | None, expected: Any, actual: Any, d: Details) -> str:
+    parts = []
+    if d["undocumented"]:
+        parts.append(f"also allows {', '.join(repr(v) for v in d['undocumented'])}")
+    if d["rejected"]:
+        parts.append(f"rejects documented {', '.join(repr(v) for v in d['rejected'])}")
+    return (
+        f"column {obj}: the database ({', '.join(d['enforced_by'])}) {' and '.join(parts)}; "
+        f"it allows {actual}, documented {expected}"
+    )
+
+
+@_writes("values_unenforced")
+def _values_unenforced(obj: str | None, expected: Any, actual: Any, d: Details) -> str:
+    text = f"column {obj}: nothing in the database enforces the documented values {expected}"
+    if d["ignored"]:
+        text += f" (CHECK {', '.join(d['ignored'])} is not enforced on every row)"
+    return text + "; any value may be stored"
+
+
 @_writes("column_generated_mismatch")
 def _column_generated(obj: str | None, expected: Any, actual: Any, d: Details) -> str:
     return f"column {obj} is {actual or 'not generated'}, documented as {expected}"

@@ -42,6 +42,7 @@ from schemaverify.model.schema import (
     POLICY_COMMANDS,
     USER_TYPE_KINDS,
     Catalog,
+    CheckConstraint,
     Column,
     ForeignKey,
     Index,
@@ -96,6 +97,8 @@ _NON_EMPTY = {
     (Partition, "parent"),
     (UserType, "schema"),
     (UserType, "name"),
+    (CheckConstraint, "name"),
+    (CheckConstraint, "expression"),
 }
 """Names and key column lists PostgreSQL never leaves empty (and the diff relies on)."""
 _DEPTH_LIMIT = 64

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 from schemaverify.model import normalize
 from schemaverify.model.schema import (
+    CheckConstraint,
     Column,
     ForeignKey,
     Function,
@@ -95,6 +96,7 @@ class CatalogBuilder:
         """Columns whose NOT NULL is NOT VALID, per relation."""
         self._uniques: defaultdict[int, list[UniqueConstraint]] = defaultdict(list)
         self._fkeys: defaultdict[int, list[ForeignKey]] = defaultdict(list)
+        self._checks: defaultdict[int, list[CheckConstraint]] = defaultdict(list)
         self._policies: defaultdict[int, list[Policy]] = defaultdict(list)
         self._owners: dict[int, str] = {}
         self._grants: defaultdict[int, list[Grant]] = defaultdict(list)
@@ -152,6 +154,7 @@ class CatalogBuilder:
                 grants=tuple(self._grants.get(relid, ())),
                 security_invoker=relid in self._invokers,
                 reads=tuple(reads or ()),
+                checks=tuple(sorted(self._checks.get(relid, ()), key=_check_name)),
             )
             for relid, schema, name, relkind, enabled, forced, _skipped, _parent, reads in (
                 self._relations
@@ -260,14 +263,15 @@ class CatalogBuilder:
     def _add_constraints(self, rows: list[Row]) -> None:
         # conrelid, name, contype, conkey (attnums), referenced schema, table and
         # column names (foreign keys only), confdeltype, confupdtype, conenforced,
-        # conperiod (WITHOUT OVERLAPS of a key, PERIOD of a foreign key)
+        # conperiod (WITHOUT OVERLAPS of a key, PERIOD of a foreign key), the expression of
+        # a check, convalidated
         norm = self._norm
         attnames = self._attnames
         for row in rows:
             relid, name, contype, attnums, ref_schema, ref_table, ref_cols = row[:7]
-            on_del, on_upd, enforced, period = row[7:]
+            on_del, on_upd, enforced, period, check_expr, validated = row[7:]
             names = attnames[relid]
-            cols = tuple([names[a] for a in attnums])
+            cols = tuple([names[a] for a in attnums or ()])
             if contype == "p":
                 self._pkeys[relid] = PrimaryKey(cols, name, without_overlaps=period)
             elif contype == "u":
@@ -281,6 +285,11 @@ class CatalogBuilder:
                 )
             elif contype == "n":  # only NOT VALID ones are read
                 self._not_validated[relid].update(cols)
+            elif contype == "c":
+                if check_expr is not None:  # NULL only for a relation dropped meanwhile
+                    self._checks[relid].append(
+                        CheckConstraint(name, check_expr, cols, enforced, validated)
+                    )
             else:
                 self._fkeys[relid].append(
                     ForeignKey(
@@ -365,8 +374,8 @@ class CatalogBuilder:
 
     def _add_types(self, rows: list[Row]) -> None:
         self._types = tuple(
-            UserType(schema, name, _TYPE_KINDS[kind])
-            for schema, name, kind in rows
+            UserType(schema, name, _TYPE_KINDS[kind], tuple(labels or ()))
+            for schema, name, kind, labels in rows
             if kind in _TYPE_KINDS
         )
 
@@ -517,3 +526,7 @@ class _Normalizer:
                 key = IndexKey(normalize.expression(text, strict=False), is_expression=True)
             self._expression_keys[text] = key
         return dataclasses.replace(key, descending=descending) if descending else key
+
+
+def _check_name(check: CheckConstraint) -> str:
+    return check.name

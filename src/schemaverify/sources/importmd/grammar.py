@@ -45,6 +45,8 @@ _METHODS = {
 }
 _LITERAL = re.compile(r"(?:(?<=^)|(?<=[\s,(\[]))'([^'\n]*)'(?=$|[\s,.;)\]])")
 _LIST_GLUE = re.compile(r"^[\s,;]*(?:(?:or|and)\b[\s,;]*)?$", re.IGNORECASE)
+_OPEN_LIST = re.compile(r"\betc\b|\be\.g\.|\bsuch as\b|\bfor example\b|\.\.\.|…", re.IGNORECASE)
+"""Words that make quoted values examples rather than the allowed values."""
 
 
 class GrammarError(ValueError):
@@ -139,13 +141,17 @@ def _note_after(rest: str, what: str) -> str | None:
 def split_values(note: str) -> tuple[tuple[str, ...], str | None]:
     """Quoted allowed values in a column note: `'add', 'remove'` -> values, no note.
 
-    When the note says more than the list (`'en', 'es', etc.`), it is kept
-    too, so nothing the writer said is lost.
+    When the note says more than the list, it is kept too, so nothing the writer said is
+    lost.  An open-ended list (`'en', 'es', etc.`, `e.g. 'x'`) gives examples, not the
+    allowed values (`values` is checked against the database's enum or CHECK list), so it
+    stays a note only.
     """
     values = tuple(m.group(1) for m in _LITERAL.finditer(note))
     if not values:
         return (), note
     rest = _LITERAL.sub(",", note)
+    if _OPEN_LIST.search(rest):
+        return (), note
     return values, (None if _LIST_GLUE.match(rest) else note)
 
 
