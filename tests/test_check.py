@@ -114,6 +114,7 @@ CREATE POLICY svc_only ON rls_svc TO public USING (auth.role() = 'service_role')
 
 CREATE TABLE vals (id int PRIMARY KEY, status text NOT NULL CHECK (status IN ('a', 'b')),
                    note text NOT NULL);
+COMMENT ON COLUMN vals.note IS 'Another note';
 CREATE TABLE api_closed (id int PRIMARY KEY);
 CREATE TABLE api_open (id int PRIMARY KEY);
 GRANT SELECT ON api_open TO anon;
@@ -257,10 +258,12 @@ SPECS = {
     """,
     "vals": """
         table: vals
+        comments: strict
+        purpose: Values and comments
         columns:
           - {name: id, type: integer, primary_key: true}
           - {name: status, type: text, values: [a, c]}
-          - {name: note, type: text, values: [x]}
+          - {name: note, type: text, values: [x], note: The note}
     """,
     "api_closed": """
         table: api_closed
@@ -432,6 +435,8 @@ def test_service_role_test_in_expression_counts_as_service_role(report: Report) 
 
 def test_allowed_values(report: Report) -> None:
     assert kinds(report, "vals") == [
+        ("comment_mismatch", "note"),
+        ("comment_missing", None),
         ("values_mismatch", "status"),
         ("values_unenforced", "note"),
     ]

@@ -239,6 +239,7 @@ def _everything() -> Catalog:
                 "id + 1",
                 generated_kind="virtual",
                 not_null_validated=False,
+                comment="the key",
             ),
         ),
         primary_key=PrimaryKey(("id",), "pk", without_overlaps=True),
@@ -262,6 +263,7 @@ def _everything() -> Catalog:
         grants=(Grant("anon", ("insert", "select")),),
         security_invoker=True,
         reads=("s.base",),
+        comment="a view",
         checks=(CheckConstraint("c", "(id > 0)", ("id",), enforced=False, validated=False),),
     )
     function = Function(
@@ -547,7 +549,8 @@ def test_missing_table_field_names_the_table(tmp_path: Path) -> None:
     text = json.dumps(data, indent=2)
     with pytest.raises(SpecError) as err:
         snapshot.load(text, "x.json")
-    line = next(i for i, s in enumerate(text.splitlines(), 1) if '"default": "0"' in s) - 1
+    # The column object opens on the line before its first key.
+    line = next(i for i, s in enumerate(text.splitlines(), 1) if '"comment": "the key"' in s) - 1
     assert (
         str(err.value)
         == f"x.json:{line}: tables[0] (s.T).columns[0]: Column lacks the field 'type'"

@@ -82,6 +82,8 @@ DSN_ENV_DEFAULTS = ("SCHEMAVERIFY_DSN", "DATABASE_URL")
 """Environment variables read for a DSN when neither a flag nor the file gives a source."""
 PRESETS = ("supabase", "none")
 GRANT_MODES = ("current", "legacy")
+COMMENT_MODES = ("strict", "off")
+"""`comments`: compare specs' purposes and notes with the database's comments, or not."""
 """Supabase's Data API grant modes (presets.platform.GRANT_MODES, repeated so that reading
 the configuration imports no preset code)."""
 MAX_CONFIG_BYTES = 1024 * 1024
@@ -110,11 +112,12 @@ FILE_KEYS = (
     "migration_statement_timeout",
     "migration_timeout",
     "types",
+    "comments",
 )
 RUN_KEYS = ("continue_on_error", "allow_partial")
 """Flags of one run that no file sets: how to treat a failing migration or a partial snapshot."""
 CLI_KEYS = (
-    *(k for k in FILE_KEYS if k not in ("dsn_env", "severity", "types")),
+    *(k for k in FILE_KEYS if k not in ("dsn_env", "severity", "types", "comments")),
     "no_baseline",
     "config",
     *RUN_KEYS,
@@ -176,6 +179,8 @@ class Settings:
     """`--allow-partial`: read a snapshot taken of a history with failed files."""
     supabase_grants: Setting[str] = Setting("current", "default")
     """The Supabase preset's Data API grant mode (GRANT_MODES): `current` or `legacy`."""
+    comments: Setting[str] = Setting("off", "default")
+    """`strict` compares purposes and column notes with COMMENT ON; only the file sets it."""
     types: Setting[tuple[str, ...]] = Setting((), "default")
     """Type names specs may write without a schema besides PostgreSQL's and the known
     extension types (canonical names); only the file sets them."""
@@ -250,6 +255,7 @@ class Settings:
                 ("migration_statement_timeout", self.migration_statement_timeout),
                 ("migration_timeout", self.migration_timeout),
                 ("types", self.types),
+                ("comments", self.comments),
             ]
         )
         return rows
@@ -535,8 +541,10 @@ def validate(config: ConfigFile) -> FileValues:
                 wrong(key, value, "an environment variable name")
             else:
                 dsn_env = Setting(value, origin)
-        elif key in ("preset", "fail_on", "supabase_grants"):
-            choices = {"preset": PRESETS, "fail_on": FAIL_ON}.get(key, GRANT_MODES)
+        elif key in ("preset", "fail_on", "supabase_grants", "comments"):
+            choices = {"preset": PRESETS, "fail_on": FAIL_ON, "comments": COMMENT_MODES}.get(
+                key, GRANT_MODES
+            )
             if not isinstance(value, str):
                 wrong(key, value, f"one of {', '.join(choices)}")
             elif value not in choices:
@@ -732,6 +740,7 @@ def resolve(
         allow_partial=bool(cli.get("allow_partial")),
         types=file.values.get("types") or Setting((), "default"),
         supabase_grants=pick("supabase_grants", "current"),
+        comments=file.values.get("comments") or Setting("off", "default"),
     )
 
 

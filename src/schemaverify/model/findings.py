@@ -109,6 +109,22 @@ KINDS: dict[str, Kind] = {
             "computed on every read and cannot be indexed; a STORED one is written with the row.",
         ),
         Kind(
+            "comment_missing",
+            "info",
+            "The database has no comment where the spec has a purpose or a column note.",
+            "Only with `comments: strict` (spec or configuration). Supabase Studio, generated "
+            "types and the reference show `COMMENT ON`; `schemaverify comments-sql` prints the "
+            "statements that set them from the specs.",
+        ),
+        Kind(
+            "comment_mismatch",
+            "warning",
+            "The database's comment differs from the spec's purpose or column note.",
+            "Only with `comments: strict` (spec or configuration); whitespace runs do not count. "
+            "One of the two descriptions is stale: update the spec, or run the statements "
+            "`schemaverify comments-sql` prints.",
+        ),
+        Kind(
             "values_mismatch",
             "warning",
             "The database allows values the spec's `values` does not list, or rejects listed ones.",

@@ -72,6 +72,8 @@ class Column:
     not_null_validated: bool = True
     """Live: False when the column's NOT NULL is `NOT VALID` (PostgreSQL 18): new rows are
     checked, rows that existed when it was added may still hold NULL."""
+    comment: str | None = None
+    """Live: `COMMENT ON COLUMN` (a spec's description of a column is its `note`)."""
 
 
 @dataclass(frozen=True)
@@ -286,6 +288,8 @@ class Table:
     security_invoker: bool = False
     """Live, views: `security_invoker` is set (PostgreSQL 15+), so the view reads its tables
     with the caller's rights and row-level security instead of its owner's."""
+    comment: str | None = None
+    """Live: `COMMENT ON TABLE` (a spec's description of a table is its `purpose`)."""
     checks: tuple[CheckConstraint, ...] = ()
     """Live: CHECK constraints, sorted by name."""
     reads: tuple[str, ...] = ()

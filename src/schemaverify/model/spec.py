@@ -71,6 +71,9 @@ class TableSpec:
     unresolved_types: tuple[TypeUse, ...] = ()
     api: str | None = None
     """`exposed` or `hidden`: whether the Data API may reach the table (rules/api.py)."""
+    comments: str | None = None
+    """`strict`: compare `purpose` and column notes with the database's comments; `off`: do
+    not, whatever the configuration says; None: as the configuration says."""
 
     @property
     def qualified(self) -> str:

@@ -43,6 +43,7 @@ def build_report(
     severity: dict[str, str] | None = None,
     specs_path: str | None = None,
     types: Collection[str] = (),
+    comments: bool = False,
 ) -> Report:
     """Compare the specs with the live side.  Globs in `schemas` and in specs are resolved
     against the schemas the catalog holds: templates become one spec per matched schema
@@ -59,7 +60,9 @@ def build_report(
         tenants.check_matched(specs, schemas, catalog.schemas, where)
         checked = tenants.expand(specs, schemas, catalog.schemas)
         undocumented = tenants.resolve(schemas, catalog.schemas)
-        options = DiffOptions(patterns=patterns, undocumented_schemas=undocumented)
+        options = DiffOptions(
+            patterns=patterns, undocumented_schemas=undocumented, comments=comments
+        )
         verification = compare(checked, catalog, options)
         findings.extend(verification.findings)
         facts = verification.facts
@@ -94,6 +97,7 @@ def run_check(
     severity: dict[str, str] | None = None,
     cache: bool = False,
     types: Collection[str] = (),
+    comments: bool = False,
 ) -> Report:
     """Load the specs (from the spec cache when `cache`, see speccache.py), read the
     live side and compare."""
@@ -117,6 +121,7 @@ def run_check(
                 severity=severity,
                 specs_path=str(specs_path),
                 types=types,
+                comments=comments,
             )
 
 

@@ -31,6 +31,9 @@ class DiffOptions:
     """The specs state everything (they were made from another catalog, `schemaverify
     diff`): None means "none", not "not stated", and whatever the live side has beyond the
     specs is reported too, views included."""
+    comments: bool = False
+    """Compare `purpose` and column notes with COMMENT ON (config `comments = "strict"`);
+    a spec's own `comments:` overrides it."""
 
 
 @dataclass

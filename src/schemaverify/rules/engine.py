@@ -21,6 +21,7 @@ from schemaverify.rules import (
     access_matrix,
     api,
     columns,
+    comments,
     foreign_keys,
     indexes,
     keys,
@@ -51,6 +52,7 @@ COMPARATORS: tuple[Comparator, ...] = (
     Comparator("row-level security", rls.KINDS, rls.SUBJECTS, rls.compare),
     Comparator("access matrix", access_matrix.KINDS, access_matrix.SUBJECTS, access_matrix.compare),
     Comparator("data api", api.KINDS, api.SUBJECTS, api.compare),
+    Comparator("comments", comments.KINDS, comments.SUBJECTS, comments.compare),
 )
 
 

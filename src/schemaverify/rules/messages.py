@@ -125,6 +125,23 @@ def _column_identity(obj: str | None, expected: Any, actual: Any, d: Details) ->
     return f"column {obj} is {found}, documented as GENERATED {expected.upper()} AS IDENTITY"
 
 
+@_writes("comment_missing")
+def _comment_missing(obj: str | None, expected: Any, actual: Any, d: Details) -> str:
+    what = "the table" if obj is None else f"column {obj}"
+    source = "purpose" if obj is None else "note"
+    return (
+        f"{what} has no COMMENT ON {d['on'].upper()}; the spec's {source} is {expected!r} "
+        "(`schemaverify comments-sql` writes the statements)"
+    )
+
+
+@_writes("comment_mismatch")
+def _comment_mismatch(obj: str | None, expected: Any, actual: Any, d: Details) -> str:
+    what = "the table's" if obj is None else f"column {obj}'s"
+    source = "purpose" if obj is None else "note"
+    return f"{what} comment is {actual!r}, the spec's {source} {expected!r}"
+
+
 @_writes("values_mismatch")
 def _values_mismatch(obj: str | None, expected: Any, actual: Any, d: Details) -> str:
     parts = []

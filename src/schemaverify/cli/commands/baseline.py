@@ -44,6 +44,7 @@ def register(app: typer.Typer) -> None:
             access_patterns=settings.access_patterns.value,
             severity=settings.severity_overrides(),
             types=settings.types.value,
+            comments=settings.comments.value == "strict",
         )
         if not report.schema_read:
             # A failed migration stopped the run: recording now would drop every table entry.

@@ -37,6 +37,7 @@ def register(app: typer.Typer) -> None:
             severity=settings.severity_overrides(),
             cache=not no_cache,
             types=settings.types.value,
+            comments=settings.comments.value == "strict",
         )
         if accepted is not None:
             report = baselines.apply(report, accepted, fail_on_stale=settings.fail_on_stale.value)

@@ -155,8 +155,9 @@ class CatalogBuilder:
                 security_invoker=relid in self._invokers,
                 reads=tuple(reads or ()),
                 checks=tuple(sorted(self._checks.get(relid, ()), key=_check_name)),
+                comment=comment,
             )
-            for relid, schema, name, relkind, enabled, forced, _skipped, _parent, reads in (
+            for relid, schema, name, relkind, enabled, forced, _skip, _parent, reads, comment in (
                 self._relations
             )
         ]
@@ -192,7 +193,8 @@ class CatalogBuilder:
         ]
 
     def _add_columns(self, rows: list[Row]) -> None:
-        # attrelid, attnum, attname, format_type, attnotnull, default, attidentity, attgenerated
+        # attrelid, attnum, attname, format_type, attnotnull, default, attidentity, attgenerated,
+        # comment
         norm = self._norm
         columns = self._columns
         attnames = self._attnames
@@ -205,7 +207,7 @@ class CatalogBuilder:
             key = row[2:]
             column = shared.get(key)
             if column is None:
-                name, type_text, notnull, default, identity, generated = key
+                name, type_text, notnull, default, identity, generated, comment = key
                 expr = None if default is None else norm.expression(default)
                 generated_kind = _GENERATED.get(generated)
                 column = shared[key] = Column(
@@ -216,6 +218,7 @@ class CatalogBuilder:
                     identity=_IDENTITY.get(identity),
                     generated=expr if generated_kind else None,
                     generated_kind=generated_kind,
+                    comment=comment,
                 )
             columns[relid].append(column)
 

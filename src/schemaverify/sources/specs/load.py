@@ -81,9 +81,11 @@ TOP_KEYS = (
     "foreign_keys",
     "rls",
     "api",
+    "comments",
     "ignore",
 )
 API_EXPOSURES = ("exposed", "hidden")
+COMMENT_MODES = ("strict", "off")
 COLUMN_KEYS = (
     "name",
     "type",
@@ -420,6 +422,9 @@ class _SpecParser:
             or "verified"
         )
         api = check.choice(top.get("api"), "api", API_EXPOSURES, what="API exposure")
+        comments = check.choice(
+            top.get("comments"), "comments", COMMENT_MODES, what="comments mode"
+        )
         if _stated(top.get("api")):
             self.lines["api"] = _line_of(top, "api")
         prose = {
@@ -463,6 +468,7 @@ class _SpecParser:
             ignore=ignore,
             unresolved_types=tuple(self.type_uses),
             api=api,
+            comments=comments,
         )
 
     # -- small typed reads -----------------------------------------------------

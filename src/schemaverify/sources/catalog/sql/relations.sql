@@ -12,6 +12,7 @@
 -- than "missing"; the other queries skip them.
 -- A view lists the relations it reads (its rewrite rule depends on them), so
 -- that a security_invoker view's access comes from its tables' policies.
+-- The table's comment comes from pg_description.
 SELECT c.oid,
        n.nspname,
        c.relname,
@@ -39,11 +40,16 @@ SELECT c.oid,
            WHERE r.ev_class = c.oid
              AND b.relkind IN ('r', 'p', 'v', 'm', 'f')
            ORDER BY 1
-       ) END AS reads
+       ) END AS reads,
+       ds.description
 FROM pg_catalog.pg_namespace n
 LEFT JOIN pg_catalog.pg_class c
        ON c.relnamespace = n.oid
       AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+LEFT JOIN pg_catalog.pg_description ds
+       ON ds.objoid = c.oid
+      AND ds.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass
+      AND ds.objsubid = 0
 WHERE (n.nspname = ANY(%(schemas)s)
        OR (n.nspname LIKE ANY(%(patterns)s)
            AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'))

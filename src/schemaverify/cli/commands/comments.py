@@ -1,0 +1,40 @@
+"""`schemaverify comments-sql`: the specs' purposes and column notes as COMMENT ON statements."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from schemaverify.cli.commands.options import takes
+from schemaverify.cli.config import Settings
+from schemaverify.cli.util import handles_errors, write_output
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("comments-sql")
+    @handles_errors
+    @takes("specs", "access_patterns", "config", sources=())
+    def comments_sql(
+        settings: Settings,
+        output: Path | None = typer.Option(
+            None, "--output", "-o", metavar="FILE", help="Write the SQL to FILE."
+        ),
+    ) -> None:
+        """Print COMMENT ON statements from the specs' purposes and column notes (a migration)."""
+        from schemaverify.reports.comments_sql import render
+        from schemaverify.sources.specs.load import load_specs
+        from schemaverify.sources.specs.patterns import load_patterns
+
+        patterns = load_patterns(settings.access_patterns.value)
+        loaded = load_specs(
+            settings.specs.value,
+            access_kinds=patterns.kinds,
+            access_roles=(*patterns.client_roles, *patterns.service_roles),
+        )
+        text = render(loaded, str(settings.specs.value))
+        if output is not None:
+            write_output(output, text, "SQL")
+        else:
+            sys.stdout.write(text)

@@ -1,0 +1,50 @@
+"""The specs' descriptions as a migration: `COMMENT ON TABLE` from `purpose`, `COMMENT ON
+COLUMN` from column notes, so that Supabase Studio, generated types and the reference show
+the text the document holds (and `comments: strict` then verifies it).
+
+Identifiers are always double-quoted (a spec's names are exact, whatever their case or
+spelling) and texts are string literals that read the same whatever the server's
+`standard_conforming_strings`: an `E'...'` literal when the text holds a backslash.  The
+output is deterministic: specs in load order, columns in spec order.
+"""
+
+from __future__ import annotations
+
+from schemaverify.model.spec import SpecSet, TableSpec
+
+
+def ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(text: str) -> str:
+    body = text.replace("'", "''")
+    if "\\" in text:
+        return "E'" + body.replace("\\", "\\\\") + "'"
+    return "'" + body + "'"
+
+
+def _statements(spec: TableSpec) -> list[str]:
+    table = f"{ident(spec.table.schema)}.{ident(spec.table.name)}"
+    out: list[str] = []
+    if spec.purpose:
+        out.append(f"COMMENT ON TABLE {table} IS {literal(spec.purpose)};")
+    documented = {c.name for c in spec.table.columns}
+    for name, doc in spec.columns_doc.items():
+        if doc.note and name in documented:
+            out.append(f"COMMENT ON COLUMN {table}.{ident(name)} IS {literal(doc.note)};")
+    return out
+
+
+def render(specs: SpecSet, source: str) -> str:
+    lines = [
+        f"-- COMMENT ON statements from the specs in {source.replace(chr(10), ' ')}",
+        "-- (schemaverify comments-sql): table purposes and column notes.",
+    ]
+    for spec in specs.specs:
+        statements = _statements(spec)
+        if statements:
+            lines.append("")
+            lines.append(f"-- {spec.path.replace(chr(10), ' ')}")
+            lines.extend(statements)
+    return "\n".join(lines) + "\n"
