@@ -206,3 +206,24 @@ def test_a_grant_in_a_schema_the_client_may_not_use_exposes_nothing(tmp_path: Pa
     (finding,) = json.loads(result.stdout)["findings"]
     assert finding["kind"] == "api_exposure_mismatch"
     assert "may not use its schema (no USAGE)" in finding["message"]
+
+
+def test_advise_takes_the_exposed_schemas_from_config_toml(tmp_path: Path) -> None:
+    migrations = project(tmp_path, config_toml='[api]\nschemas = ["api"]\n')
+    (migrations / "20260102000000_api.sql").write_text(
+        "CREATE SCHEMA api;\nGRANT USAGE ON SCHEMA api TO anon;\n"
+        "CREATE TABLE api.open (id int PRIMARY KEY);\nGRANT SELECT ON api.open TO anon;\n",
+        encoding="utf-8",
+    )
+    result = invoke("advise", "--migrations", str(migrations), "--format", "json")
+    found = {(f["kind"], f["table"]) for f in json.loads(result.stdout)["findings"]}
+    assert ("rls_disabled_in_exposed_schema", "api.open") in found
+    # public is not served by this project's API: its tables are not "exposed" advice.
+    assert not any(t.startswith("public.") and k.startswith("rls_") for k, t in found)
+    flagged = invoke(
+        "advise", "--migrations", str(migrations), "--exposed-schema", "public", "-f", "json"
+    )
+    assert "api.open" not in {f["table"] for f in json.loads(flagged.stdout)["findings"]}
+    (tmp_path / "supabase" / "config.toml").write_text("[api]\nenabled = false\nschemas = []\n")
+    off = invoke("advise", "--migrations", str(migrations), "--format", "json")
+    assert not [f for f in json.loads(off.stdout)["findings"] if "exposed" in f["kind"]]

@@ -41,7 +41,8 @@ def register(app: typer.Typer) -> None:
             [],
             "--exposed-schema",
             metavar="NAME",
-            help="Schema the API (PostgREST) serves to clients (repeatable). Default: public.",
+            help="Schema the API (PostgREST) serves to clients (repeatable). Default: [api] "
+            "schemas of the supabase/config.toml next to --migrations, else public.",
         ),
         fmt: str = format_option(),
         output: list[str] = REPORT_OUTPUT,
@@ -74,11 +75,15 @@ def register(app: typer.Typer) -> None:
         if baseline is not None and write_baseline is not None:
             raise UsageError("give --baseline or --write-baseline, not both")
         exposed: list[str] = []
-        for text in exposed_schema or DEFAULT_EXPOSED:
+        for text in exposed_schema:
             try:
                 exposed.append(identifier(text))
             except ValueError as err:
                 raise UsageError(f"--exposed-schema {text}: {err}") from None
+        if not exposed_schema:
+            # The project's own list names schemas as they are (no SQL quoting to undo).
+            project = _project_api_schemas(settings)
+            exposed = list(project if project is not None else DEFAULT_EXPOSED)
         patterns = load_patterns(settings.access_patterns.value)
         guarded = _no_anonymous_writes(settings.specs, patterns)
         options = AdviceOptions(
@@ -148,3 +153,18 @@ def _no_anonymous_writes(specs: Setting[Path], patterns: AccessPatterns) -> list
         for spec in loaded.specs
         if spec.table.rls is not None and spec.table.rls.anonymous_writes is False
     ]
+
+
+def _project_api_schemas(settings: Settings) -> tuple[str, ...] | None:
+    """The schemas the project's Data API serves, from the Supabase CLI's config.toml next
+    to the migrations (`[api] schemas`; none when `[api] enabled = false`), when that is the
+    source and the file says; None otherwise."""
+    target = settings.migrations.value
+    if not target:
+        return None
+    from schemaverify.sources.migrations.discovery import read_supabase_config, supabase_config
+
+    path = supabase_config(target)
+    if path is None:
+        return None
+    return read_supabase_config(path, str(path)).api_schemas
