@@ -109,3 +109,15 @@ def test_comments_are_compared_only_when_asked(db: TestDatabase, tmp_path: Path)
     config.write_text('comments = "always"\n', encoding="utf-8")
     bad = invoke("check", "--config", str(config), "--dsn", db.dsn)
     assert bad.exit_code == 2 and "comments: unknown value 'always'" in bad.stderr
+
+
+def test_a_line_break_in_a_spec_path_cannot_end_the_sql_comment(tmp_path: Path) -> None:
+    from schemaverify.model.schema import Table
+    from schemaverify.model.spec import SpecSet, TableSpec
+    from schemaverify.reports.comments_sql import render
+
+    spec = TableSpec(Table("public", "t"), path="a\rDROP TABLE x;\u2028.yaml", purpose="p")
+    text = render(SpecSet((spec,)), "specs\rDROP")
+    assert [
+        line for line in text.splitlines() if "DROP" in line and not line.startswith("--")
+    ] == []

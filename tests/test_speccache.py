@@ -220,3 +220,21 @@ def test_check_uses_the_cache_unless_no_cache(
     assert len(cache_files(cache_dir)) == 1
     assert uncached.exit_code == cached.exit_code == again.exit_code
     assert uncached.stdout == cached.stdout == again.stdout
+
+
+def test_the_code_fingerprint_covers_the_loader_and_the_model() -> None:
+    """An edit of any module that shapes a loaded spec starts a new cache (the list of such
+    modules once named files that had moved, and edits went unnoticed)."""
+    import schemaverify.model.spec as spec_module
+    import schemaverify.sources.specs.load as load_module
+
+    before = speccache._code_fingerprint()
+    for module in (load_module, spec_module):
+        path = Path(str(module.__file__))
+        st = path.stat()
+        try:
+            os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+            assert speccache._code_fingerprint() != before, path
+        finally:
+            os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert speccache._code_fingerprint() == before

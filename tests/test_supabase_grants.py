@@ -130,6 +130,8 @@ def test_a_config_toml_next_to_the_migrations_selects_the_preset(tmp_path: Path)
     [
         ('[api]\nschemas = "public"\n', 2, "api.schemas: expected an array of schema names"),
         ("[api\nschemas = []\n", 1, "not valid TOML"),
+        ("a = " + "[" * 5000 + "]" * 5000 + "\n", 1, "not valid TOML"),
+        ("[db]\nschemas = 1\n[api]\nport = 1\nschemas = 2\n", 5, "api.schemas: expected"),
     ],
 )
 def test_a_malformed_config_toml_is_file_line_reason(
@@ -224,6 +226,21 @@ def test_advise_takes_the_exposed_schemas_from_config_toml(tmp_path: Path) -> No
         "advise", "--migrations", str(migrations), "--exposed-schema", "public", "-f", "json"
     )
     assert "api.open" not in {f["table"] for f in json.loads(flagged.stdout)["findings"]}
-    (tmp_path / "supabase" / "config.toml").write_text("[api]\nenabled = false\nschemas = []\n")
+    (tmp_path / "supabase" / "config.toml").write_text("[api]\nenabled = false\n")
     off = invoke("advise", "--migrations", str(migrations), "--format", "json")
     assert not [f for f in json.loads(off.stdout)["findings"] if "exposed" in f["kind"]]
+
+
+def test_a_config_toml_that_is_not_the_supabase_clis_is_left_alone(tmp_path: Path) -> None:
+    migrations = project(tmp_path, "db", config_toml="[tool.other]\nx = 1\n")
+    with migrated_database(str(migrations), progress=False) as run:
+        assert run.preset == "none" and run.supabase_config is None
+    (tmp_path / "db" / "config.toml").write_text("not toml at all [", encoding="utf-8")
+    with migrated_database(str(migrations), progress=False) as run:
+        assert run.preset == "none"  # another tool's broken file is not this run's input
+    lone = tmp_path / "lone"
+    lone.mkdir()
+    (lone / "schema.sql").write_text("CREATE TABLE t (id int);\n", encoding="utf-8")
+    (tmp_path / "config.toml").write_text('project_id = "x"\n', encoding="utf-8")
+    with migrated_database(str(lone / "schema.sql"), progress=False) as run:
+        assert run.preset == "none"  # no `migrations` folder: no project to look in

@@ -194,10 +194,20 @@ def test_lint_refuses_an_unknown_type_with_did_you_mean(
     assert first.startswith(f"{tmp_path / 'specs' / 't.yaml'}:4: columns[1].type: ")
     if suggestion:
         assert f"unknown type '{name}' (did you mean {suggestion}?)" in first
+        assert "public." in first and "`types`" in first  # how to say it is one's own type
     else:
-        assert f"'{name}' is a pseudo-type, which no column can have" in first
-        assert "did you mean" not in first
-    assert "public." in first and "`types`" in first  # how to say it is one's own type
+        assert first.endswith(f"'{name}' is a pseudo-type, which no column can have")
+
+
+def test_a_line_break_in_a_quoted_type_name_stays_on_its_line(tmp_path: Path) -> None:
+    # A double-quoted YAML string turns \\n into a line break inside the type's name.
+    spec_text = 'table: t\ncolumns:\n  - {name: a, type: "\\"x\\ny\\""}\n'
+    write(tmp_path / "specs", **{"t.yaml": spec_text})
+    (loaded,) = load_specs(tmp_path / "specs" / "t.yaml").specs
+    assert loaded.unresolved_types[0].name == "x\ny"
+    result = invoke("lint", "--specs", str(tmp_path / "specs"))
+    assert result.exit_code == 2
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
 
 
 def test_lint_lists_type_errors_with_the_other_problems(tmp_path: Path) -> None:

@@ -24,6 +24,12 @@ def literal(text: str) -> str:
     return "'" + body + "'"
 
 
+def _one_line(text: str) -> str:
+    """A path for a `--` comment: any line break (\n, \r, ...) would end the comment and
+    let the rest of the name be read as SQL."""
+    return " ".join(text.splitlines())
+
+
 def _statements(spec: TableSpec) -> list[str]:
     table = f"{ident(spec.table.schema)}.{ident(spec.table.name)}"
     out: list[str] = []
@@ -38,13 +44,13 @@ def _statements(spec: TableSpec) -> list[str]:
 
 def render(specs: SpecSet, source: str) -> str:
     lines = [
-        f"-- COMMENT ON statements from the specs in {source.replace(chr(10), ' ')}",
+        f"-- COMMENT ON statements from the specs in {_one_line(source)}",
         "-- (schemaverify comments-sql): table purposes and column notes.",
     ]
     for spec in specs.specs:
         statements = _statements(spec)
         if statements:
             lines.append("")
-            lines.append(f"-- {spec.path.replace(chr(10), ' ')}")
+            lines.append(f"-- {_one_line(spec.path)}")
             lines.extend(statements)
     return "\n".join(lines) + "\n"

@@ -288,6 +288,7 @@ def cell(
     patterns: AccessPatterns,
     tables: Mapping[str, Table] | None = None,
     _depth: int = 0,
+    _memo: dict[tuple[str, str, str], Cell] | None = None,
 ) -> Cell:
     """The access of `role` (a role name, or `public`) for `command` on `table`.
 
@@ -300,7 +301,7 @@ def cell(
     if command not in privileges(table.grants, role, facts):
         return Cell(NONE, reason=f"no {command.upper()} privilege")
     if table.kind == "view" and tables is not None and table.reads:
-        return _view_cell(table, role, command, facts, patterns, tables, _depth)
+        return _view_cell(table, role, command, facts, patterns, tables, _depth, _memo)
     if table.kind not in _RLS_KINDS:
         return Cell(ALL_ROWS, reason=f"{table.kind}: no row-level security of its own")
     rls = table.rls
@@ -359,10 +360,14 @@ def _view_cell(
     patterns: AccessPatterns,
     tables: Mapping[str, Table],
     depth: int,
+    memo: dict[tuple[str, str, str], Cell] | None,
 ) -> Cell:
     """A view's cell: that of the relations it reads, for the caller (security_invoker) or
     for the view's owner.  Any relation without access closes the view; several that filter
-    differently give `conditional` (how they combine depends on the view's query)."""
+    differently give `conditional` (how they combine depends on the view's query).  Each
+    (relation, role, command) is worked out once per top-level cell, so views sharing their
+    relations cost what their number does, not what their paths do."""
+    memo = {} if memo is None else memo
     if view.security_invoker:
         acting, how = role, "security_invoker view"
     elif view.owner is not None:
@@ -376,7 +381,11 @@ def _view_cell(
         base = tables.get(name)
         if base is None:
             return Cell(ROWS, scopes=(CONDITIONAL,), reason=f"{how} over {name}, not read")
-        found.append((name, cell(base, acting, command, facts, patterns, tables, depth + 1)))
+        known = memo.get((name, acting, command))
+        if known is None:
+            known = cell(base, acting, command, facts, patterns, tables, depth + 1, memo)
+            memo[(name, acting, command)] = known
+        found.append((name, known))
     names = ", ".join(name for name, _ in found)
     policies = tuple(dict.fromkeys(p for _, c in found for p in c.policies))
     for name, base_cell in found:

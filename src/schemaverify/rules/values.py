@@ -14,6 +14,7 @@ Check expressions are parsed here, only for documented columns (nothing else rea
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from sqlglot import exp
@@ -37,13 +38,50 @@ def literal_set(tree: exp.Expr, column: str) -> frozenset[str] | None:
         return frozenset() if isinstance(tree.expression, exp.Null) else None
     if isinstance(tree, exp.In) and _is_column(tree.this, column) and not tree.args.get("query"):
         found = [_literal(e) for e in tree.expressions]
-        return None if any(v is None for v in found) else frozenset(v for v in found if v)
+        return None if any(v is None for v in found) else frozenset(str(v) for v in found)
     if isinstance(tree, exp.EQ):
         for side, other in ((tree.this, tree.expression), (tree.expression, tree.this)):
-            if _is_column(side, column):
-                value = _literal(other)
-                return None if value is None else frozenset({value})
+            if not _is_column(side, column):
+                continue
+            if isinstance(other, exp.Any):  # `= ANY ('{a,b}'::text[])`: an array literal
+                inner = other.this
+                if isinstance(inner, exp.Literal) and inner.is_string:
+                    return array_literal(str(inner.this))
+                return None
+            value = _literal(other)
+            return None if value is None else frozenset({value})
     return None
+
+
+_ARRAY_ITEM = re.compile(r'\s*(?:"((?:[^"\\]|\\.)*)"|([^",{}]*?))\s*(?:,|$)')
+
+
+def array_literal(text: str) -> frozenset[str] | None:
+    """The elements of a one-dimensional array literal (`{a,"b c"}`), or None for anything
+    else (nested arrays, NULL elements)."""
+    body = text.strip()
+    if not (body.startswith("{") and body.endswith("}")):
+        return None
+    body = body[1:-1]
+    if not body.strip():
+        return frozenset()
+    items: list[str] = []
+    pos = 0
+    while pos <= len(body):
+        match = _ARRAY_ITEM.match(body, pos)
+        if match is None or match.end() == pos:
+            return None
+        quoted, bare = match.groups()
+        if quoted is not None:
+            items.append(re.sub(r"\\(.)", r"\1", quoted))
+        elif bare is None or not bare or bare.upper() == "NULL":
+            return None
+        else:
+            items.append(bare)
+        pos = match.end()
+        if pos >= len(body):
+            break
+    return frozenset(items)
 
 
 def _is_column(node: exp.Expr, column: str) -> bool:

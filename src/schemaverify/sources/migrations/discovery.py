@@ -67,12 +67,29 @@ def looks_like_supabase(target: str) -> bool:
     return len(parts) >= 2 and parts[-2:] == ("supabase", "migrations")
 
 
+_SUPABASE_KEYS = ("project_id", "api", "db", "auth", "studio")
+"""Top-level keys of the Supabase CLI's config.toml, one of which a file must have to be it."""
+
+
 def supabase_config(target: str) -> Path | None:
     """`supabase/config.toml` of the project the migrations belong to: the file the Supabase
-    CLI keeps next to its `migrations` folder, when present."""
+    CLI keeps next to its `migrations` folder.  In a `supabase/migrations` layout it is that
+    file whatever it holds (a malformed one is then an error); elsewhere a `config.toml`
+    next to the folder counts only when it reads as the CLI's (`project_id`, `[api]`,
+    `[db]`...): another tool's file, or one outside the project, is left alone."""
     folder = Path(os.path.realpath(_anchor(target)))
     candidate = folder.parent / "config.toml"
-    return candidate if candidate.is_file() else None
+    # The CLI's layout is always `<project>/migrations` next to `<project>/config.toml`: a
+    # lone file elsewhere (`--migrations schema.sql`) has no project folder to look in.
+    if folder.name != "migrations" or not candidate.is_file():
+        return None
+    if looks_like_supabase(target):
+        return candidate
+    try:
+        data = _parse(candidate, str(candidate))[1]
+    except SpecError:
+        return None
+    return candidate if any(key in data for key in _SUPABASE_KEYS) else None
 
 
 @dataclass(frozen=True)
@@ -90,6 +107,23 @@ _MAX_CONFIG_BYTES = 1024 * 1024
 def read_supabase_config(path: Path, shown: str) -> SupabaseConfig:
     """Read the `[api]` table of a project's config.toml; a malformed file is a SpecError
     (`config.toml:line: reason`), as any other input."""
+    text, data = _parse(path, shown)
+    api = data.get("api", {})
+    if not isinstance(api, dict):
+        return SupabaseConfig(shown)
+    if api.get("enabled") is False:
+        return SupabaseConfig(shown, ())
+    if "schemas" not in api:
+        return SupabaseConfig(shown)
+    schemas = api["schemas"]
+    if not isinstance(schemas, list) or not all(isinstance(s, str) and s for s in schemas):
+        line = _key_line(text, "api", "schemas")
+        raise SpecError.one(shown, line, "api.schemas: expected an array of schema names")
+    return SupabaseConfig(shown, tuple(dict.fromkeys(schemas)))
+
+
+def _parse(path: Path, shown: str) -> tuple[str, dict[str, object]]:
+    """The text and the parsed table of a TOML file, or SpecError with the line."""
     import sys
 
     if sys.version_info >= (3, 11):
@@ -101,20 +135,14 @@ def read_supabase_config(path: Path, shown: str) -> SupabaseConfig:
 
     text = read_input(path, shown, max_bytes=_MAX_CONFIG_BYTES, what="Supabase config")
     try:
-        data = tomllib.loads(text)
+        return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         line = getattr(err, "lineno", None) or _toml_error_line(str(err))
         raise SpecError.one(shown, line, f"not valid TOML: {str(err).split(' (at')[0]}") from None
-    api = data.get("api", {})
-    if not isinstance(api, dict) or "schemas" not in api:
-        return SupabaseConfig(shown)
-    schemas = api["schemas"]
-    if not isinstance(schemas, list) or not all(isinstance(s, str) and s for s in schemas):
-        line = _key_line(text, "schemas")
-        raise SpecError.one(shown, line, "api.schemas: expected an array of schema names")
-    if api.get("enabled") is False:
-        return SupabaseConfig(shown, ())
-    return SupabaseConfig(shown, tuple(dict.fromkeys(schemas)))
+    except RecursionError:
+        raise SpecError.one(shown, 1, "not valid TOML: nested too deeply") from None
+    except ValueError as err:  # e.g. an integer beyond Python's digit limit
+        raise SpecError.one(shown, 1, f"not valid TOML: {err}") from None
 
 
 def _toml_error_line(message: str) -> int:
@@ -122,9 +150,14 @@ def _toml_error_line(message: str) -> int:
     return int(match.group(1)) if match else 1
 
 
-def _key_line(text: str, key: str) -> int:
+def _key_line(text: str, table: str, key: str) -> int:
+    """The line of `key = ...` inside `[table]` (the first after its header), else 1."""
+    inside = False
     for number, line in enumerate(text.splitlines(), 1):
-        if re.match(rf"\s*{re.escape(key)}\s*=", line):
+        header = re.match(r"\s*\[\s*([^\]]+?)\s*\]", line)
+        if header:
+            inside = header.group(1) == table
+        elif inside and re.match(rf"\s*{re.escape(key)}\s*=", line):
             return number
     return 1
 

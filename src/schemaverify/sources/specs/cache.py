@@ -53,20 +53,11 @@ from schemaverify.model import schema as _model
 from schemaverify.model import spec as _spec
 from schemaverify.model.spec import TableSpec
 
-FORMAT = 2
+FORMAT = 3
 MAX_FILES = 64
 RACY_NS = 3_000_000_000
 """Files changed less than this long (ns) before the run are not recorded."""
 
-_SHAPING_MODULES = (
-    "specload",
-    "yamlnodes",
-    "normalize",
-    "model",
-    "spec",
-    "findings",
-    "accessmatrix",
-)
 _SHAPING_PACKAGES = ("sqlglot", "yaml")
 
 StatKey = tuple[int, int, int, int, int]
@@ -93,10 +84,12 @@ def stat_key(path: str) -> StatKey | None:
 
 
 def _code_fingerprint() -> str:
-    """The tool version and the size and mtime of every source file that shapes a spec."""
+    """The tool version and the size and mtime of every module of the package (a list of
+    the modules that shape a spec went stale as modules moved; a hundred stats cost
+    nothing) and of the installed sqlglot and PyYAML."""
     parts = [str(FORMAT), __version__, sys.version, str(pickle.HIGHEST_PROTOCOL)]
-    here = Path(__file__).resolve().parent
-    origins = [str(here / f"{name}.py") for name in _SHAPING_MODULES]
+    root = Path(__file__).resolve().parents[2]
+    origins = sorted(str(p) for p in root.rglob("*.py"))
     for package in _SHAPING_PACKAGES:
         found = importlib.util.find_spec(package)
         origins.append(str(found.origin) if found is not None and found.origin else package)

@@ -52,10 +52,14 @@ def problems(
                 continue
             if candidates is None:
                 candidates = typenames.spellings(known)
-            name = clip(use.name)
+            if use.name in typenames.PSEUDO:
+                found.append((spec.path, use.line, f"{use.label}: {refusal(use.name, ())}"))
+                continue
             if catalog is None:
+                # repr: a quoted name may hold a line break, which must not split the line.
+                own = f"public.{clip(use.name)}"
                 hint = (
-                    f"write a type of your own with its schema (public.{name}) or list it "
+                    f"write a type of your own with its schema ({own!r}) or list it "
                     "under `types` in the configuration"
                 )
             else:
