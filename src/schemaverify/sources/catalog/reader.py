@@ -272,7 +272,8 @@ def _read_once(
             with contextlib.closing(_prefetched(queries)) as results:
                 for name, rows in results:
                     if name == "relations":
-                        oids = [row[0] for row in rows if row[0] is not None]
+                        # Skipped partitions are only named: nothing read of them can vanish.
+                        oids = [row[0] for row in rows if row[0] is not None and not row[6]]
                     builder.add(name, rows)
             row = queries.probe(oids)
         except psycopg.Error as err:
