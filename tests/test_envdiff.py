@@ -359,3 +359,58 @@ def test_severity_overrides_of_the_configuration_reach_diff(
     assert strict.exit_code == 1, strict.output
     (finding,) = json.loads(strict.stdout)["findings"]
     assert finding["kind"] == "table_undocumented" and finding["severity"] == "error"
+
+
+CHECKS_FROM = """
+CREATE TABLE items (id int PRIMARY KEY, qty int, status text, code text);
+ALTER TABLE items ADD CONSTRAINT qty_positive CHECK (qty > 0);
+ALTER TABLE items ADD CONSTRAINT status_values CHECK (status IN ('a', 'b'));
+ALTER TABLE items ADD CONSTRAINT code_length CHECK (length(code) = 3);
+ALTER TABLE items ADD CONSTRAINT same_everywhere CHECK (id >= 0);
+"""
+
+CHECKS_TO = """
+CREATE TABLE items (id int PRIMARY KEY, qty int, status text, code text);
+ALTER TABLE items ADD CONSTRAINT qty_positive CHECK (qty >= 0);
+ALTER TABLE items ADD CONSTRAINT status_values CHECK (status IN ('a', 'b')) NOT VALID;
+ALTER TABLE items ADD CONSTRAINT same_everywhere CHECK ((id >= 0));
+ALTER TABLE items ADD CONSTRAINT code_upper CHECK (code = upper(code));
+"""
+
+
+def test_check_constraints_between_environments(pair: Any) -> None:
+    before, after = pair
+    before.run(CHECKS_FROM)
+    after.run(CHECKS_TO)
+    result = invoke("diff", "--from", before.dsn, "--to", after.dsn, "--format", "json")
+    assert result.exit_code == 1, result.output
+    found = {
+        f["object"]: (f["kind"], f["severity"], f["message"])
+        for f in json.loads(result.stdout)["findings"]
+    }
+    assert found == {
+        "qty_positive": (
+            "check_mismatch",
+            "error",
+            "check constraint qty_positive differs: CHECK (qty >= 0) in --to, "
+            "CHECK (qty > 0) in --from",
+        ),
+        "status_values": (
+            "check_mismatch",
+            "error",
+            "check constraint status_values differs: CHECK (status = ANY (ARRAY['a'::text, "
+            "'b'::text])) NOT VALID in --to, CHECK (status = ANY (ARRAY['a'::text, "
+            "'b'::text])) in --from",
+        ),
+        "code_length": (
+            "check_missing",
+            "error",
+            "check constraint code_length (CHECK (length(code) = 3)) exists in --from but not "
+            "in --to",
+        ),
+        "code_upper": (
+            "check_mismatch",
+            "error",
+            "check constraint code_upper (CHECK (code = upper(code))) exists only in --to",
+        ),
+    }

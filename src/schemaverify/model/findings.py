@@ -142,6 +142,21 @@ KINDS: dict[str, Kind] = {
             "CHECK constraint or an enum type, or accept the finding.",
         ),
         Kind(
+            "check_missing",
+            "error",
+            "A CHECK constraint of one environment does not exist in the other.",
+            "`schemaverify diff` only: specs do not state CHECK constraints (a column's "
+            "`values` says what one enforces). Rows the one environment refuses, the other "
+            "accepts.",
+        ),
+        Kind(
+            "check_mismatch",
+            "error",
+            "A CHECK constraint differs between two environments, or exists only in the second.",
+            "`schemaverify diff` only. Compared by name: the expression (normalized), NOT "
+            "ENFORCED (PostgreSQL 18) and NOT VALID.",
+        ),
+        Kind(
             "primary_key_mismatch",
             "error",
             "The primary key differs from the spec.",

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from schemaverify.model.schema import ForeignKey, Index, IndexKey, Policy, TypeRef
+from schemaverify.model.schema import CheckConstraint, ForeignKey, Index, IndexKey, Policy, TypeRef
 
 
 @dataclass(frozen=True)
@@ -144,6 +144,15 @@ def fk_text(fk: ForeignKey) -> str:
     return text
 
 
+def check_text(check: CheckConstraint) -> str:
+    text = f"CHECK {check.expression}"
+    if not check.enforced:
+        text += " NOT ENFORCED"
+    if not check.validated:
+        text += " NOT VALID"
+    return text
+
+
 def policy_text(policy: Policy) -> str:
     text = (
         f"{'PERMISSIVE' if policy.permissive else 'RESTRICTIVE'} FOR {policy.command.upper()} "
@@ -166,6 +175,8 @@ def text(value: Any) -> str:
         return fk_text(value)
     if isinstance(value, Policy):
         return policy_text(value)
+    if isinstance(value, CheckConstraint):
+        return check_text(value)
     return str(value)
 
 
@@ -204,6 +215,16 @@ def data(value: Any) -> Any:
         return list(value.words)
     if isinstance(value, AllowedValues):
         return list(value.values)
+    if isinstance(value, CheckConstraint):
+        return _drop_none(
+            {
+                "name": value.name,
+                "expression": value.expression,
+                "columns": list(value.columns),
+                "enforced": None if value.enforced else False,
+                "validated": None if value.validated else False,
+            }
+        )
     if isinstance(value, Index):
         return _drop_none(
             {

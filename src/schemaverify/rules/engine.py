@@ -20,6 +20,7 @@ from schemaverify.model.values import AllowedValues, index_key
 from schemaverify.rules import (
     access_matrix,
     api,
+    checks,
     columns,
     comments,
     foreign_keys,
@@ -49,6 +50,7 @@ COMPARATORS: tuple[Comparator, ...] = (
     Comparator("uniques", ("unique_missing",), ("unique",), keys.compare_uniques),
     Comparator("indexes", indexes.KINDS, indexes.SUBJECTS, indexes.compare),
     Comparator("foreign keys", foreign_keys.KINDS, foreign_keys.SUBJECTS, foreign_keys.compare),
+    Comparator("check constraints", checks.KINDS, checks.SUBJECTS, checks.compare),
     Comparator("row-level security", rls.KINDS, rls.SUBJECTS, rls.compare),
     Comparator("access matrix", access_matrix.KINDS, access_matrix.SUBJECTS, access_matrix.compare),
     Comparator("data api", api.KINDS, api.SUBJECTS, api.compare),

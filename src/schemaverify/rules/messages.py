@@ -125,6 +125,18 @@ def _column_identity(obj: str | None, expected: Any, actual: Any, d: Details) ->
     return f"column {obj} is {found}, documented as GENERATED {expected.upper()} AS IDENTITY"
 
 
+@_writes("check_missing")
+def _check_missing(obj: str | None, expected: Any, actual: Any, d: Details) -> str:
+    return f"check constraint {obj} ({text(expected)}) does not exist"
+
+
+@_writes("check_mismatch")
+def _check_mismatch(obj: str | None, expected: Any, actual: Any, d: Details) -> str:
+    if expected is None:
+        return f"check constraint {obj} ({text(actual)}) is not documented"
+    return f"check constraint {obj} is {text(actual)}, documented {text(expected)}"
+
+
 @_writes("comment_missing")
 def _comment_missing(obj: str | None, expected: Any, actual: Any, d: Details) -> str:
     what = "the table" if obj is None else f"column {obj}"
@@ -405,6 +417,12 @@ def between(
             for what, documented, live in details.get("differences", ())
         ]
         return f"foreign key on ({obj}): " + ("; ".join(changes) or both)
+    if kind == "check_missing":
+        return f"check constraint {obj} ({exp}) exists in {before} but not in {after}"
+    if kind == "check_mismatch":
+        if expected is None:
+            return f"check constraint {obj} ({act}) exists only in {after}"
+        return f"check constraint {obj} differs: {both}"
     if kind == "rls_disabled":
         subject = "FORCE ROW LEVEL SECURITY" if obj == "force" else "row-level security"
         return f"{subject} is {both}"
