@@ -121,3 +121,25 @@ def test_a_line_break_in_a_spec_path_cannot_end_the_sql_comment(tmp_path: Path) 
     assert [
         line for line in text.splitlines() if "DROP" in line and not line.startswith("--")
     ] == []
+
+
+def test_a_spec_of_a_view_gets_comment_on_view_with_a_source(
+    db: TestDatabase, tmp_path: Path
+) -> None:
+    db.run("CREATE TABLE base (id int PRIMARY KEY);\nCREATE VIEW shown AS SELECT id FROM base;\n")
+    folder = tmp_path / "specs"
+    folder.mkdir()
+    (folder / "shown.yaml").write_text(
+        "table: shown\npurpose: What the app shows\ncolumns:\n"
+        "  - {name: id, type: integer, nullable: true, note: The key}\n",
+        encoding="utf-8",
+    )
+    plain = invoke("comments-sql", "--specs", str(folder))
+    assert 'COMMENT ON TABLE "public"."shown"' in plain.stdout  # no source: taken for a table
+    result = invoke("comments-sql", "--specs", str(folder), "--dsn", db.dsn)
+    assert result.exit_code == 0, result.output
+    assert 'COMMENT ON VIEW "public"."shown" IS \'What the app shows\';' in result.stdout
+    db.run(result.stdout)  # PostgreSQL takes it (COMMENT ON TABLE would be refused)
+    (view,) = [t for t in read_catalog(db.dsn).tables if t.name == "shown"]
+    assert view.comment == "What the app shows"
+    assert view.columns[0].comment == "The key"

@@ -10,7 +10,18 @@ output is deterministic: specs in load order, columns in spec order.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from schemaverify.model.spec import SpecSet, TableSpec
+
+KEYWORDS = {
+    "table": "TABLE",
+    "partitioned table": "TABLE",
+    "view": "VIEW",
+    "materialized view": "MATERIALIZED VIEW",
+    "foreign table": "FOREIGN TABLE",
+}
+"""COMMENT ON's word for each relation kind: PostgreSQL refuses `COMMENT ON TABLE` on a view."""
 
 
 def ident(name: str) -> str:
@@ -30,11 +41,11 @@ def _one_line(text: str) -> str:
     return " ".join(text.splitlines())
 
 
-def _statements(spec: TableSpec) -> list[str]:
+def _statements(spec: TableSpec, kind: str) -> list[str]:
     table = f"{ident(spec.table.schema)}.{ident(spec.table.name)}"
     out: list[str] = []
     if spec.purpose:
-        out.append(f"COMMENT ON TABLE {table} IS {literal(spec.purpose)};")
+        out.append(f"COMMENT ON {KEYWORDS.get(kind, 'TABLE')} {table} IS {literal(spec.purpose)};")
     documented = {c.name for c in spec.table.columns}
     for name, doc in spec.columns_doc.items():
         if doc.note and name in documented:
@@ -42,13 +53,15 @@ def _statements(spec: TableSpec) -> list[str]:
     return out
 
 
-def render(specs: SpecSet, source: str) -> str:
+def render(specs: SpecSet, source: str, kinds: Mapping[str, str] | None = None) -> str:
+    """The migration; `kinds` (qualified name -> relation kind, from a catalog) says which
+    specs document views; without it, or for a relation it lacks, a spec is a table."""
     lines = [
         f"-- COMMENT ON statements from the specs in {_one_line(source)}",
         "-- (schemaverify comments-sql): table purposes and column notes.",
     ]
     for spec in specs.specs:
-        statements = _statements(spec)
+        statements = _statements(spec, (kinds or {}).get(spec.qualified, "table"))
         if statements:
             lines.append("")
             lines.append(f"-- {_one_line(spec.path)}")
