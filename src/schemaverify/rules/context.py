@@ -17,7 +17,7 @@ from typing import Any
 
 from schemaverify.model.facts import DRIFT, UNVERIFIABLE, VERIFIED, Fact
 from schemaverify.model.findings import Finding, make
-from schemaverify.model.schema import Catalog, Table
+from schemaverify.model.schema import Catalog, Table, UserType
 from schemaverify.model.spec import TableSpec
 from schemaverify.rules import access, messages
 
@@ -51,6 +51,9 @@ class TableContext:
     tables: Mapping[str, Table] = field(default_factory=dict)
     """The catalog's relations by qualified name (built once per comparison): the tables a
     view reads, for its access matrix."""
+    enums: Mapping[str, tuple[UserType, ...]] = field(default_factory=dict)
+    """The catalog's enum types by name (built once per comparison): a column's allowed
+    values."""
 
     @property
     def table(self) -> str:

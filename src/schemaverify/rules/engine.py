@@ -70,6 +70,7 @@ class Verification:
 
 def compare(specs: SpecSet, catalog: Catalog, options: DiffOptions) -> Verification:
     live = catalog.by_name()
+    enums = values.enums_by_name(catalog.types)
     facts: list[Fact] = []
     findings: list[Finding] = []
     for spec in specs.specs:
@@ -80,7 +81,7 @@ def compare(specs: SpecSet, catalog: Catalog, options: DiffOptions) -> Verificat
             facts.extend(_unverifiable(spec, finding.kind))
             findings.append(finding)
             continue
-        ctx = TableContext(spec, table, catalog, options, tables=live)
+        ctx = TableContext(spec, table, catalog, options, tables=live, enums=enums)
         for comparator in COMPARATORS:
             comparator.run(ctx)
         facts.extend(ctx.facts)

@@ -15,7 +15,7 @@ Check expressions are parsed here, only for documented columns (nothing else rea
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sqlglot import exp
 
@@ -96,9 +96,20 @@ def _literal(node: exp.Expr) -> str | None:
     return None
 
 
-def _enum(table: Table, column: Column, types: Sequence[UserType]) -> UserType | None:
+def enums_by_name(types: Sequence[UserType]) -> dict[str, tuple[UserType, ...]]:
+    """Enum types by name, once per comparison (a name may exist in several schemas)."""
+    found: dict[str, list[UserType]] = {}
+    for t in types:
+        if t.kind == "enum":
+            found.setdefault(t.name, []).append(t)
+    return {name: tuple(group) for name, group in found.items()}
+
+
+def _enum(
+    table: Table, column: Column, enums: Mapping[str, tuple[UserType, ...]]
+) -> UserType | None:
     """The enum type of `column`: of the table's schema first, else the one of that name."""
-    named = [t for t in types if t.kind == "enum" and t.name == column.type.name]
+    named = enums.get(column.type.name, ())
     for t in named:
         if t.schema == table.schema:
             return t
@@ -125,7 +136,7 @@ def _compare_column(ctx: TableContext, column: Column, values: tuple[str, ...]) 
     order: tuple[str, ...] = ()
     enforcers: list[str] = []
     ignored: list[str] = []
-    enum = _enum(ctx.live, column, ctx.catalog.types)
+    enum = _enum(ctx.live, column, ctx.enums)
     if enum is not None and enum.labels:
         allowed, order = frozenset(enum.labels), enum.labels
         enforcers.append(f"enum {enum.qualified}")
