@@ -499,6 +499,8 @@ def describe_source(path: str, catalog: Catalog) -> dict[str, str]:
     if taken_of:
         info["snapshot_of"] = taken_of
     info["description"] = f"snapshot {path}" + (f" of {taken_of}" if taken_of else "")
+    if catalog.source.get("created_at"):
+        info["created_at"] = catalog.source["created_at"]
     return info
 
 
@@ -545,6 +547,9 @@ def _catalog(data: Any) -> Catalog:
     body = {k: v for k, v in data.items() if k not in _HEADER}
     catalog: Catalog = _decoder(Catalog)(body)
     _check_catalog(catalog)
+    if created is not None:
+        # Kept with the recorded source: `doc` dates its stamp from it (deterministically).
+        catalog = dataclasses.replace(catalog, source={**catalog.source, "created_at": created})
     return catalog
 
 
