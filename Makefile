@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test test-fast lint demo bench clean
+.PHONY: install test test-fast lint demo docs bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,12 @@ lint: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/schemaverify check --migrations examples/supabase/migrations --specs specs
+
+# The verified reference of the example: regenerated in place (only its generated regions;
+# the prose around them stays), checked by tests/test_doc.py and `doc --check` in CI.
+docs: $(STAMP)
+	$(BIN)/schemaverify doc --migrations examples/supabase/migrations --specs specs \
+		--title "Database schema reference (verified)" -o docs/REFERENCE_DATABASE_SCHEMA.md
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

@@ -146,11 +146,11 @@ def _count(facts: Iterable[Fact]) -> dict[str, int]:
 def _overview(reference: Reference, title: str) -> str:
     stamp = reference.stamp
     lines = [f"# {markdown(title)}", ""]
-    when = f" on {markdown(stamp.date)}" if stamp.date else ""
+    when = f", on {markdown(stamp.date)}" if stamp.date else ""
     lines.append(
-        f"> Verified by schemaverify {markdown(stamp.tool_version)} against "
-        f"{markdown(stamp.source)} (PostgreSQL {_version(stamp.server_version)}){when}, "
-        f"from the specs in {markdown(stamp.specs)}."
+        f"> Verified by schemaverify {markdown(stamp.tool_version)} on PostgreSQL "
+        f"{_version(stamp.server_version)} against {markdown(stamp.source)}, from the specs "
+        f"in {markdown(stamp.specs)}{when}."
     )
     lines.append(">")
     lines.append(
@@ -210,9 +210,9 @@ def _anchor(heading: str) -> str:
 
 def _category(category: Category) -> str:
     lines = [f"## {markdown(category.name)}", ""]
-    lines.append(
-        f"{len(category.tables)} documented {'table' if len(category.tables) == 1 else 'tables'}."
-    )
+    names = ", ".join(code(t.spec.qualified) for t in category.tables)
+    noun = "table" if len(category.tables) == 1 else "tables"
+    lines.append(f"{len(category.tables)} documented {noun}: {names}.")
     if category.edges:
         lines += ["", "```mermaid", *mermaid(category), "```"]
         marked = [e for e in category.edges if e.state != "documented"]
