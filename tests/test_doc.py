@@ -22,7 +22,7 @@ from schemaverify.pipeline.doc import run_doc
 from schemaverify.reports import reference as render
 from schemaverify.sources.live import SourceOptions
 
-HOSTILE = 'we|ird`\n<!-- schemaverify:end --> @octocat #1 <b>'
+HOSTILE = "we|ird`\n<!-- schemaverify:end --> @octocat #1 <b>"
 
 SQL = (
     pgserver.SUPABASE_ROLES_SQL
@@ -134,8 +134,11 @@ def test_the_lines_say_what_the_database_has(drifted: TestDatabase, specs: Path)
     text = render.render(_doc(drifted, specs).reference)
     section = text[text.index("### public.orders") :]
     section = section[: section.index(render.END)]
-    rows = {line.split(" | ")[0].strip("| `"): line for line in section.splitlines()
-            if line.startswith("| `")}
+    rows = {
+        line.split(" | ")[0].strip("| `"): line
+        for line in section.splitlines()
+        if line.startswith("| `")
+    }
     assert "❌ differs: the database has integer" in rows["total"]
     assert rows["id"].endswith("✅ verified |")
     assert "❌ differs: not in the database" in rows["shipped_at"]
@@ -173,8 +176,9 @@ def test_commonmark_reads_the_structure_that_was_written(
     ]
     assert set(inline_html) <= {"<br>"}
     headings = [
-        tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"
-        and t.tag == "h3"
+        tokens[i + 1].content
+        for i, t in enumerate(tokens)
+        if t.type == "heading_open" and t.tag == "h3"
     ]
     assert len(headings) == len(reference.tables) == 3
     # Each table section's column table has a row per documented column, whatever the names.
@@ -241,7 +245,9 @@ def test_merge_mode_keeps_every_line_of_prose(
     assert result.exit_code == 0, result.output
     merged = out.read_bytes().decode()
     assert merged.startswith(prose_top + render.BEGIN.format("overview") + "\r\n# Database")
-    assert prose_mid + render.BEGIN.format("table:public.orders") + "\r\n### public.orders" in merged
+    assert (
+        prose_mid + render.BEGIN.format("table:public.orders") + "\r\n### public.orders" in merged
+    )
     assert merged.endswith(render.END + "\r\nThe end, no final line break.")
     assert "stale" not in merged
     assert "\n" not in merged.replace("\r\n", "")  # the file's line endings throughout

@@ -13,7 +13,7 @@ from schemaverify.reports.reference import BEGIN, END, Region, join
 
 
 def _region(name: str, body: str, newline: str = "\n") -> str:
-    return f"{BEGIN.format(name)}\n{body}{END}\n".replace("\n", newline)
+    return f"{BEGIN.format(name)}\n{body}\n{END}\n".replace("\n", newline)
 
 
 def test_regions_are_replaced_and_prose_kept() -> None:
@@ -31,7 +31,12 @@ def test_new_regions_follow_their_predecessor_and_stale_ones_go() -> None:
     old = "intro\n" + _region("a", "A\n") + "between\n" + _region("gone", "G\n") + "end\n"
     new = [Region("a", "A2\n"), Region("b", "B\n"), Region("c", "C\n")]
     assert merge(old, new, "f.md") == (
-        "intro\n" + _region("a", "A2\n") + _region("b", "B\n") + _region("c", "C\n")
+        "intro\n"
+        + _region("a", "A2\n")
+        + "\n"
+        + _region("b", "B\n")
+        + "\n"
+        + _region("c", "C\n")
         + "between\nend\n"
     )
 
@@ -39,7 +44,7 @@ def test_new_regions_follow_their_predecessor_and_stale_ones_go() -> None:
 def test_a_region_before_every_kept_one_goes_first() -> None:
     old = "intro\n" + _region("b", "B\n")
     assert merge(old, [Region("a", "A\n"), Region("b", "B2\n")], "f.md") == (
-        "intro\n" + _region("a", "A\n") + _region("b", "B2\n")
+        "intro\n" + _region("a", "A\n") + "\n" + _region("b", "B2\n")
     )
 
 
@@ -74,7 +79,7 @@ def test_a_file_without_regions_is_refused() -> None:
         ),
         (
             _region("a", "1\n") + "\n" + _region("a", "2\n"),
-            r"^f\.md:5: region a appears twice \(first at line 1\)$",
+            r"^f\.md:6: region a appears twice \(first at line 1\)$",
         ),
     ],
 )

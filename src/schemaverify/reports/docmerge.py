@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from schemaverify.errors import SpecError
 from schemaverify.escape import visible
-from schemaverify.reports.reference import BEGIN, END, Region
+from schemaverify.reports.reference import Region, region_text
 
 _BEGIN = re.compile(r"<!-- schemaverify:begin (\S+) -->")
 _END = "<!-- schemaverify:end -->"
@@ -103,9 +103,11 @@ def _newline(text: str) -> str:
     return first.group() if first else "\n"
 
 
-def _region_text(region: Region, newline: str) -> str:
-    body = f"{BEGIN.format(region.name)}\n{region.body}{END}\n"
-    return body.replace("\n", newline) if newline != "\n" else body
+def _region_text(region: Region, newline: str, *, inserted: bool = False) -> str:
+    """A region in the file's line endings; one the file did not have gets a blank line
+    before it, as regions have in a reference written whole."""
+    text = ("\n" if inserted else "") + region_text(region)
+    return text.replace("\n", newline) if newline != "\n" else text
 
 
 def merge(existing: str, regions: Sequence[Region], path: str) -> str:
@@ -142,11 +144,11 @@ def merge(existing: str, regions: Sequence[Region], path: str) -> str:
             out.append(piece.text)
             continue
         if not placed_leading and (piece.region in wanted or not kept):
-            out.extend(_region_text(r, newline) for r in after.get(None, []))
+            out.extend(_region_text(r, newline) + newline for r in after.get(None, []))
             placed_leading = True
         if piece.region in wanted:
             if out and out[-1] and not out[-1].endswith(("\n", "\r")):
                 out.append(newline)
             out.append(_region_text(wanted[piece.region], newline))
-            out.extend(_region_text(r, newline) for r in after.get(piece.region, []))
+            out.extend(_region_text(r, newline, inserted=True) for r in after.get(piece.region, []))
     return "".join(out)

@@ -53,7 +53,14 @@ def render(reference: Reference, title: str = "Database schema reference") -> st
 
 
 def join(parts: Sequence[Region]) -> str:
-    return "\n".join(f"{BEGIN.format(r.name)}\n{r.body}{END}\n" for r in parts)
+    return "\n".join(region_text(r) for r in parts)
+
+
+def region_text(region: Region) -> str:
+    """A region with its markers.  A blank line before the end marker: a table or list ending
+    the body must end before it in every Markdown reader (GFM continues a table up to a line
+    that starts another block, and not every reader counts a comment as one)."""
+    return f"{BEGIN.format(region.name)}\n{region.body}\n{END}\n"
 
 
 def regions(reference: Reference, title: str) -> list[Region]:
