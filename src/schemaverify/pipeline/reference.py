@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from schemaverify.model.facts import DRIFT, UNVERIFIABLE, VERIFIED, Fact
 from schemaverify.model.schema import Catalog, Column, ForeignKey, Index, Policy, Table
 from schemaverify.model.spec import ColumnDoc, TableSpec
+from schemaverify.model.vocabulary import AccessPatterns
 from schemaverify.rules import access, accessmatrix
 from schemaverify.rules.accessmatrix import Cell
 from schemaverify.rules.tables import TABLE_KINDS
-from schemaverify.model.vocabulary import AccessPatterns
 
 UNCATEGORIZED = "Uncategorized"
 DOCUMENTED, UNDOCUMENTED, MISSING = "documented", "undocumented", "missing"
