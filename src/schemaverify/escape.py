@@ -116,16 +116,14 @@ def _quiet(escaped: str) -> str:
     return _URL.sub(lambda m: m.group() + _ENTITY_ZWSP, escaped)
 
 
+_MARKDOWN_TABLE = str.maketrans(
+    {**{c: "\\" + c for c in _MARKDOWN_ESCAPED}, **{c: html.escape(c) for c in "<>&"}}
+)
+"""One pass in C (`str.translate`): a reference of thousands of tables escapes every cell."""
+
+
 def _markdown_line(text: str) -> str:
-    out = []
-    for char in visible(text):
-        if char in _MARKDOWN_ESCAPED:
-            out.append("\\" + char)
-        elif char in "<>&":
-            out.append(html.escape(char))
-        else:
-            out.append(char)
-    return _quiet("".join(out))
+    return _quiet(visible(text).translate(_MARKDOWN_TABLE))
 
 
 def markdown(text: str) -> str:

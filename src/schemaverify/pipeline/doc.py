@@ -49,9 +49,11 @@ def run_doc(
     types: Collection[str] = (),
     comments: bool = False,
     date: str | None = None,
+    cache: bool = False,
 ) -> Documented | None:
     """The reference of the specs against the source; None when the source produced no
-    schema (a migration failed), as there is nothing to mark the document with."""
+    schema (a migration failed), as there is nothing to mark the document with.  `cache`
+    uses the spec cache as `check` does (sources/specs/cache.py)."""
     from schemaverify.sources.specs.load import load_specs
 
     patterns = patterns_file.load_patterns(access_patterns)
@@ -59,6 +61,7 @@ def run_doc(
         specs_path,
         access_kinds=patterns.kinds,
         access_roles=(*patterns.client_roles, *patterns.service_roles),
+        cache=cache,
     )
     with open_live(source, schemas_to_read(specs, schemas)) as live:
         report = build_report(

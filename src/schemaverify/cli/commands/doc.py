@@ -59,6 +59,9 @@ def register(app: typer.Typer) -> None:
         title: str = typer.Option(
             "Database schema reference", "--title", metavar="TEXT", help="The top heading."
         ),
+        no_cache: bool = typer.Option(
+            False, "--no-cache", help="Load every spec file again; do not use the spec cache."
+        ),
     ) -> None:
         """Render the specs as a Markdown reference, each fact marked verified, differs or
         unverifiable against the source, with a Mermaid diagram per category."""
@@ -76,6 +79,7 @@ def register(app: typer.Typer) -> None:
             types=settings.types.value,
             comments=settings.comments.value == "strict",
             date=date,
+            cache=not no_cache,
         )
         if done is None:
             warn_finding(
