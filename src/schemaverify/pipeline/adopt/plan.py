@@ -116,13 +116,20 @@ def _values(drift: Sequence[Fact], removed: set[str]) -> list[op.Operation]:
     # `values_unenforced` (nothing enforces the list) is the document's intent, not drift
     # of a value: it stays, and `check` keeps it as info.
     return [
-        op.SetValues(f.key, f.actual.values)
+        op.SetValues(f.key, _in_documented_order(f.expected, f.actual))
         for f in drift
         if f.subject == "column.values"
         and f.key
         and f.key not in removed
         and isinstance(f.actual, AllowedValues)
     ]
+
+
+def _in_documented_order(documented: object, actual: AllowedValues) -> tuple[str, ...]:
+    """The allowed values, those the spec lists first and in its order (a person chose it)."""
+    stated = documented.values if isinstance(documented, AllowedValues) else ()
+    kept = tuple(v for v in stated if v in actual.values)
+    return kept + tuple(v for v in actual.values if v not in kept)
 
 
 # -- keys ----------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ things round-trip mode leaves to the caller:
   no setting reproduces is still rewritten, and the diff shows the difference.
 - A comment line is stored with the value *before* it (the comment introducing `rls:` is
   the tail of the last foreign key's last key).  Removing or appending an entry therefore
-  moves those lines to the entry that now precedes them (`_take` / `_put`), so a
+  moves those lines to the entry that now precedes them (`_take_after` / `_put_after`), so a
   section's comment stays above its section.
 
 New values are spelled by importmd's emitter (the format `import-md` writes) and parsed
@@ -144,59 +144,49 @@ def _is_block(node: Any) -> bool:
     )
 
 
-def _tail_slot(node: Any) -> tuple[list[Any], int] | None:
-    """Where the comment after the last line of the block `node` is stored."""
-    if not _is_block(node):
-        return None
-    if isinstance(node, CommentedMap):
-        key = list(node.keys())[-1]
-        if _is_block(node[key]):
-            return _tail_slot(node[key])
-        return node.ca.items.setdefault(key, [None, None, None, None]), 2
-    last = len(node) - 1
-    return _item_slot(node, last)
+def _last(node: Any) -> Any:
+    return list(node.keys())[-1] if isinstance(node, CommentedMap) else len(node) - 1
 
 
-def _key_slot(parent: CommentedMap, key: Any) -> tuple[list[Any], int]:
-    """Where the comment after `parent[key]` is stored."""
-    found = _tail_slot(parent[key])
-    if found is not None:
-        return found
-    return parent.ca.items.setdefault(key, [None, None, None, None]), 2
+def _slot(parent: Any, key: Any) -> tuple[list[Any], int]:
+    """Where the comment after the scalar or flow value `parent[key]` is stored."""
+    if isinstance(parent, CommentedMap):
+        return parent.ca.items.setdefault(key, [None, None, None, None]), 2
+    return parent.ca.items.setdefault(key, [None, None, None, None]), 0
 
 
-def _item_slot(seq: CommentedSeq, index: int) -> tuple[list[Any], int]:
-    """Where the comment after `seq[index]` is stored."""
-    found = _tail_slot(seq[index])
-    if found is not None:
-        return found
-    return seq.ca.items.setdefault(index, [None, None, None, None]), 0
-
-
-def _take(found: tuple[list[Any], int]) -> str:
-    """Remove and return the full comment lines a slot holds after its line (the line's
-    own end-of-line comment stays)."""
-    slot, pos = found
+def _take_after(parent: Any, key: Any) -> str:
+    """Remove and return the full comment lines after `parent[key]` (its last line's own
+    end-of-line comment stays).  ruamel keeps them in the slot of the last scalar, or, after
+    a flow collection, in the `end` of the enclosing block collections."""
+    value = parent[key]
+    if _is_block(value):
+        rest = _take_after(value, _last(value))
+        end = value.ca.end or []
+        value.ca.end = []
+        return rest + "".join(str(t.value) for t in end)
+    slot, pos = _slot(parent, key)
     token = slot[pos]
     if token is None:
         return ""
-    value = str(token.value)
-    cut = value.find("\n")
+    text = str(token.value)
+    cut = text.find("\n")
     if cut < 0:
         return ""
-    own, rest = value[: cut + 1], value[cut + 1 :]
-    if own.strip():
-        token.value = own
-    else:
-        slot[pos] = None
-    return rest
+    # A token holding only the line break stays: a flow value shares it with its own node.
+    token.value = text[: cut + 1]
+    return text[cut + 1 :]
 
 
-def _put(found: tuple[list[Any], int], rest: str) -> None:
-    """Add comment lines (as `_take` returned them) after a slot's line."""
+def _put_after(parent: Any, key: Any, rest: str) -> None:
+    """Add comment lines (as `_take_after` returned them) after `parent[key]`."""
     if not rest:
         return
-    slot, pos = found
+    value = parent[key]
+    if _is_block(value):
+        _put_after(value, _last(value), rest)
+        return
+    slot, pos = _slot(parent, key)
     token = slot[pos]
     if token is None:
         slot[pos] = CommentToken("\n" + rest, CommentMark(0), None)
@@ -210,17 +200,17 @@ def _delete_key(parent: CommentedMap, key: Any) -> None:
     if key not in keys:
         return
     at = keys.index(key)
-    rest = _take(_key_slot(parent, key))
+    rest = _take_after(parent, key)
     del parent[key]
     if at > 0:
-        _put(_key_slot(parent, keys[at - 1]), rest)
+        _put_after(parent, keys[at - 1], rest)
 
 
 def _insert_key(parent: CommentedMap, key: str, value: Any, order: Sequence[str]) -> None:
     """Set `parent[key]`, a new key going where the format's key order puts it (and the
     comment lines that introduced the next key staying above that key)."""
     if key in parent:
-        parent[key] = value
+        _replace_value(parent, key, value)
         return
     keys = list(parent.keys())
     rank = order.index(key) if key in order else len(order)
@@ -228,31 +218,60 @@ def _insert_key(parent: CommentedMap, key: str, value: Any, order: Sequence[str]
     for i, existing in enumerate(keys):
         if existing in order and order.index(existing) < rank:
             at = i + 1
-    rest = _take(_key_slot(parent, keys[at - 1])) if at > 0 else ""
-    if at > 0 and order is TOP_KEYS and key in _SECTIONS and not rest.startswith("\n"):
-        rest = "\n" + rest  # a new section after a blank line, like the others
+    rest = _take_after(parent, keys[at - 1]) if at > 0 else ""
     parent.insert(at, key, value)
     if at > 0:
-        _put(_key_slot(parent, key), rest)
+        if order is TOP_KEYS and key in _SECTIONS:
+            _put_after(parent, keys[at - 1], "\n")  # a new section after a blank line
+        _put_after(parent, key, rest)
+
+
+def _replace_value(parent: CommentedMap, key: str, value: Any) -> None:
+    """Replace a value, keeping what ruamel would not: the comment lines after an old block
+    value, and the room before an end-of-line comment (ruamel keeps the comment's column,
+    which a longer value runs into: then the comment moves, with the gap it had up to two
+    spaces)."""
+    old = parent[key]
+    if _is_block(old):
+        rest = _take_after(parent, key)
+        parent[key] = value
+        _put_after(parent, key, rest)
+        return
+    slot = parent.ca.items.get(key)
+    token = slot[2] if slot and len(slot) > 2 else None
+    position = parent.lc.data.get(key) if hasattr(parent, "lc") else None
+    if token is not None and position is not None and not _is_block(value):
+        column = token.column
+        if isinstance(column, int) and isinstance(position[3], int):
+            old_end = position[3] + len(_inline_text(old))
+            gap = min(max(column - old_end, 1), 2)
+            token.column = max(column, position[3] + len(_inline_text(value)) + gap)
+    parent[key] = value
+
+
+def _inline_text(value: Any) -> str:
+    """A scalar or flow value as the one line of YAML it is written as (to measure it)."""
+    text = dump({"v": value}, Style(*_STYLES[0], False)).split("\n", 1)[0]
+    return text[3:] if text.startswith("v: ") else text
 
 
 def _delete_item(seq: CommentedSeq, index: int) -> None:
     """Delete `seq[index]` (never the only item: the caller deletes the key then)."""
-    rest = _take(_item_slot(seq, index))
+    rest = _take_after(seq, index)
     del seq[index]
     # ruamel keys item comments by position: shift those after the removed one.
     items = seq.ca.items
     for i in sorted(k for k in list(items) if isinstance(k, int) and k > index):
         items[i - 1] = items.pop(i)
     if index > 0:
-        _put(_item_slot(seq, index - 1), rest)
+        _put_after(seq, index - 1, rest)
 
 
 def _append_item(seq: CommentedSeq, value: Any) -> None:
     """Append, moving the comment lines after the old last item below the new one."""
-    rest = _take(_item_slot(seq, len(seq) - 1)) if len(seq) else ""
+    rest = _take_after(seq, len(seq) - 1) if len(seq) else ""
     seq.append(value)
-    _put(_item_slot(seq, len(seq) - 1), rest)
+    _put_after(seq, len(seq) - 1, rest)
 
 
 # -- the edits ---------------------------------------------------------------------------------
@@ -313,15 +332,21 @@ class _Editor:
 
     # -- lookups ------------------------------------------------------------------------
 
-    def _seq(self, key: str, *, create: bool = False) -> CommentedSeq | None:
+    def _seq(self, key: str) -> CommentedSeq | None:
         node = self.doc.get(key)
-        if isinstance(node, CommentedSeq):
-            return node
-        if not create:
-            return None
-        seq = CommentedSeq()
-        _insert_key(self.doc, key, seq, TOP_KEYS)
-        return seq
+        return node if isinstance(node, CommentedSeq) else None
+
+    def _append(self, key: str, entry: dict[str, Any]) -> None:
+        """Append an entry to a top-level list, creating the list (with the entry: an empty
+        one would take the comments meant for the next section) when there is none."""
+        item = _node([entry])[0]
+        seq = self._seq(key)
+        if seq is None:
+            seq = CommentedSeq()
+            seq.append(item)
+            _insert_key(self.doc, key, seq, TOP_KEYS)
+        else:
+            _append_item(seq, item)
 
     def _drop_if_empty(self, key: str) -> None:
         node = self.doc.get(key)
@@ -379,7 +404,7 @@ class _Editor:
         elif isinstance(o, op.SetValues):
             self._set_column(o.column, "values", list(o.values))
         elif isinstance(o, op.AddColumn):
-            _append_item(self._seq("columns", create=True), _node([column_entry(o.column)])[0])  # type: ignore[arg-type]
+            self._append("columns", column_entry(o.column))
         elif isinstance(o, op.RemoveColumn):
             self._remove_column(o.column)
         elif isinstance(o, op.SetPrimaryKey):
@@ -394,8 +419,7 @@ class _Editor:
             if o.position < len(self.index_nodes):
                 self._remove_node("indexes", self.index_nodes[o.position])
         elif isinstance(o, op.AddForeignKey):
-            entry = fk_entry(o.foreign_key, self.spec.table.schema)
-            _append_item(self._seq("foreign_keys", create=True), _node([entry])[0])  # type: ignore[arg-type]
+            self._append("foreign_keys", fk_entry(o.foreign_key, self.spec.table.schema))
         elif isinstance(o, op.ReplaceForeignKey):
             self._replace_fk(o.columns, o.foreign_key)
         elif isinstance(o, op.RemoveForeignKey):
@@ -506,15 +530,16 @@ class _Editor:
     # -- indexes --------------------------------------------------------------------------
 
     def _add_index(self, index: Index) -> None:
-        seq = self._seq("indexes", create=True)
-        assert seq is not None
+        seq = self._seq("indexes")
+        if seq is None or not index.primary:
+            self._append("indexes", index_entry(index))
+            return
         if index.primary:
             seq.insert(0, _node([{"primary_key": True}])[0])
             items = seq.ca.items
             for i in sorted((k for k in list(items) if isinstance(k, int)), reverse=True):
                 items[i + 1] = items.pop(i)
             return
-        _append_item(seq, _node([index_entry(index)])[0])
 
     def _replace_index(self, position: int, live: Index) -> None:
         if position >= len(self.index_nodes) or position >= len(self.spec.table.indexes):
@@ -567,18 +592,20 @@ class _Editor:
                 return
             if target or live.period != stated.period:
                 _delete_key(column, "references")
-                new = fk_entry(live, self.spec.table.schema)
-                _append_item(self._seq("foreign_keys", create=True), _node([new])[0])  # type: ignore[arg-type]
+                self._append("foreign_keys", fk_entry(live, self.spec.table.schema))
                 return
             shorthand = column_ref_entry(live, self.spec.table.schema)
             _insert_key(column, "references", _node(shorthand), COLUMN_KEYS)
             return
         if target:
-            ref: dict[str, Any] = {
-                "table": spell_table(live.ref_schema, live.ref_table, self.spec.table.schema),
-                "columns": [spell_name(c) for c in live.ref_columns],
-            }
-            entry["references"] = _node(ref)
+            table = spell_table(live.ref_schema, live.ref_table, self.spec.table.schema)
+            columns_ = _node([spell_name(c) for c in live.ref_columns])
+            refs = entry.get("references")
+            if isinstance(refs, CommentedMap):  # edited in place: its comments stay
+                _insert_key(refs, "table", table, ("table", "columns"))
+                _insert_key(refs, "columns", columns_, ("table", "columns"))
+            else:
+                entry["references"] = _node({"table": table, "columns": list(columns_)})
             if column is not None and column_ref is not None:
                 _delete_key(column, "references")
         for key, value in (("on_delete", live.on_delete), ("on_update", live.on_update)):
