@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -669,3 +670,10 @@ def test_plan_from_facts(tmp_path: Path) -> None:
     assert op.SetAccessKinds(("owner",)) in planned.operations
     only = plan(spec, live, facts, load_patterns(), kinds=("indexes",))
     assert only.operations == (op.AddIndex(Index(keys=(), primary=True)),)
+    # A policy no access kind describes: the access list is left, and said so.
+    odd = Policy("odd", "select", ("authenticated",), using="length(n) > 3")
+    unclassified = plan(
+        spec, replace(live, rls=Rls(enabled=True, policies=(odd,))), [], load_patterns()
+    )
+    assert not any(isinstance(o, op.SetAccessKinds) for o in unclassified.operations)
+    assert [(x.kind, x.object) for x in unclassified.left] == [("rls.access", "odd")]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import os
+import shutil
 import tempfile
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -151,7 +152,14 @@ def adopt(
             continue
         table = live_tables.get(spec.qualified)
         if table is None:
-            left.append(op.Left(spec.qualified, "table_missing", None, "the table does not exist"))
+            left.append(
+                op.Left(
+                    spec.qualified,
+                    "table_missing",
+                    None,
+                    "no such table in the source (or a partition): the spec is left as it is",
+                )
+            )
             continue
         planned = plan(spec, table, facts.get(spec.qualified, []), patterns, options.kinds)  # type: ignore[arg-type]
         left.extend(planned.left)
@@ -246,21 +254,22 @@ def _all_verified(spec: TableSpec, catalog: Catalog, options: DiffOptions) -> bo
 
 
 def write(change: FileChange) -> None:
-    """Write one file atomically; a new file never replaces one that appeared meanwhile."""
+    """Write one file.  A changed spec is replaced atomically and keeps its mode (through a
+    symlink, the file it points to is the spec); a new one is created exclusively, so a
+    file that appeared since the plan is never replaced."""
     data = change.after.encode("utf-8")
-    folder = change.path.parent
-    fd, tmp = tempfile.mkstemp(prefix=f".{change.path.name}.", dir=folder)
+    if change.before is None:
+        fd = os.open(change.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        return
+    target = change.path.resolve()
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        mask = os.umask(0o022)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        if change.before is None:
-            os.link(tmp, change.path)  # fails when the name exists: never overwrite
-            os.unlink(tmp)
-        else:
-            os.replace(tmp, change.path)
+        shutil.copymode(target, tmp)
+        os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
