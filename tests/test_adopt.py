@@ -677,3 +677,46 @@ def test_plan_from_facts(tmp_path: Path) -> None:
     )
     assert not any(isinstance(o, op.SetAccessKinds) for o in unclassified.operations)
     assert [(x.kind, x.object) for x in unclassified.left] == [("rls.access", "odd")]
+
+
+LAYOUTS = """\
+---
+# four-space indentation, sequences not indented
+table: t
+columns:
+-   name: a   # first
+    type: integer
+# about b
+-   name: b
+    type: text
+-   name: c
+    type: text
+indexes:
+-   columns: [b]
+...
+"""
+
+
+def test_other_layouts_keep_their_style(tmp_path: Path) -> None:
+    path = tmp_path / "t.yaml"
+    path.write_text(LAYOUTS, encoding="utf-8")
+    spec = load_spec_file(path)
+    assert rewrite.apply(LAYOUTS, spec, ()) == LAYOUTS
+    text = rewrite.apply(
+        LAYOUTS, spec, (op.RemoveColumn("a"), op.SetColumnType("c", TypeRef("uuid")))
+    )
+    removed, added = changed_lines(LAYOUTS, text)
+    assert removed == ["-   name: a   # first", "    type: integer", "    type: text"]
+    assert added == ["    type: uuid"]
+    assert "# about b\n-   name: b\n" in text  # the first item's comment, kept above it
+    path.write_text(text, encoding="utf-8")
+    assert [c.name for c in load_spec_file(path).table.columns] == ["b", "c"]
+
+
+@pytest.mark.parametrize(
+    "name", ["plain", "Upper", 'q"uote', "sp ace", "line\nbreak", ": #", "naïve", "- [x]", "1a"]
+)
+def test_spelled_names_read_back(name: str) -> None:
+    from schemaverify.model import normalize
+
+    assert normalize.identifier(rewrite.spell_name(name)) == name

@@ -62,6 +62,7 @@ class Style:
     sequence: int
     offset: int
     explicit_start: bool
+    explicit_end: bool = False
 
 
 def _yaml(style: Style) -> YAML:
@@ -70,20 +71,22 @@ def _yaml(style: Style) -> YAML:
     yaml.width = 4096
     yaml.indent(mapping=style.mapping, sequence=style.sequence, offset=style.offset)
     yaml.explicit_start = style.explicit_start
+    yaml.explicit_end = style.explicit_end
     return yaml
 
 
 def detect_style(text: str) -> Style:
     """The indentation that dumps the file back as it is (else the usual one)."""
     start = text.lstrip().startswith("---")
+    end = text.rstrip().endswith("\n...")
     for mapping, sequence, offset in _STYLES:
-        style = Style(mapping, sequence, offset, start)
+        style = Style(mapping, sequence, offset, start, end)
         try:
             if dump(load(text, style), style) == text:
                 return style
         except YAMLError:
             break
-    return Style(*_STYLES[0], start)
+    return Style(*_STYLES[0], start, end)
 
 
 def load(text: str, style: Style) -> Any:
@@ -265,6 +268,14 @@ def _delete_item(seq: CommentedSeq, index: int) -> None:
         items[i - 1] = items.pop(i)
     if index > 0:
         _put_after(seq, index - 1, rest)
+    elif rest:
+        # They introduced the item that is now the first: ruamel keeps such lines in the
+        # list's own leading comments.
+        if seq.ca.comment is None:
+            seq.ca.comment = [None, []]
+        if seq.ca.comment[1] is None:
+            seq.ca.comment[1] = []
+        seq.ca.comment[1].append(CommentToken(rest, CommentMark(0), None))
 
 
 def _append_item(seq: CommentedSeq, value: Any) -> None:
