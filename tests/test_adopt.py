@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from pgserver import TestDatabase
 from schemaverify.cli import app
+from schemaverify.model import edits as op
 from schemaverify.model.schema import (
     Column,
     ForeignKey,
@@ -27,7 +28,6 @@ from schemaverify.model.schema import (
     Table,
     TypeRef,
 )
-from schemaverify.pipeline.adopt import operations as op
 from schemaverify.pipeline.adopt.newspec import file_name
 from schemaverify.pipeline.adopt.plan import plan
 from schemaverify.pipeline.check import run_check
@@ -720,3 +720,20 @@ def test_spelled_names_read_back(name: str) -> None:
     from schemaverify.model import normalize
 
     assert normalize.identifier(rewrite.spell_name(name)) == name
+
+
+def test_rls_scalar_becomes_a_block_above_the_next_comment(tmp_path: Path) -> None:
+    text = (
+        "table: t\ncolumns:\n  - {name: id, type: integer}\n"
+        "rls: false  # for now\n# why\napi: hidden\n"
+    )
+    path = tmp_path / "t.yaml"
+    path.write_text(text, encoding="utf-8")
+    spec = load_spec_file(path)
+    out = rewrite.apply(
+        text, spec, (op.SetRlsEnabled(True), op.SetAccessKinds(("service_role_only",)))
+    )
+    assert out.endswith(
+        "rls:        # for now\n  enabled: true\n  access: [service_role_only]\n"
+        "# why\napi: hidden\n"
+    )

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from schemaverify.cli.commands.options import LIVE, takes
+from schemaverify.cli.commands.options import LIVE, TABLES, takes
 from schemaverify.cli.config import Settings
 from schemaverify.cli.util import handles_errors, say_lines
 
@@ -17,9 +17,7 @@ def register(app: typer.Typer) -> None:
     @takes("specs", *LIVE)
     def adopt(
         settings: Settings,
-        table: list[str] = typer.Option(
-            [], "--table", "-t", metavar="TABLE", help="Adopt only this table (repeatable)."
-        ),
+        table: list[str] = TABLES,
         only: list[str] = typer.Option(
             [],
             "--only",

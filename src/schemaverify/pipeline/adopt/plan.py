@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
+from schemaverify.model import edits as op
 from schemaverify.model.facts import DRIFT, Fact
 from schemaverify.model.schema import ForeignKey, Index, Policy, Table
 from schemaverify.model.spec import TableSpec
 from schemaverify.model.values import AllowedValues, Columns, Generation
-from schemaverify.pipeline.adopt import operations as op
 from schemaverify.rules import access
 from schemaverify.rules import foreign_keys as fk_rules
 from schemaverify.rules import indexes as index_rules
@@ -38,7 +38,7 @@ def plan(
     patterns: access.AccessPatterns,
     kinds: Collection[str] = op.ADOPT_KINDS,
 ) -> op.SpecPlan:
-    """The operations for `spec`, for the selected `kinds` (operations.ADOPT_KINDS)."""
+    """The operations for `spec`, for the selected `kinds` (edits.ADOPT_KINDS)."""
     drift = [f for f in facts if f.status == DRIFT]
     ops: list[op.Operation] = []
     left: list[op.Left] = []

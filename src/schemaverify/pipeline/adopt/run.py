@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from schemaverify.errors import SpecError, UsageError
+from schemaverify.model import edits as op
 from schemaverify.model.facts import VERIFIED
 from schemaverify.model.schema import Catalog
 from schemaverify.model.spec import SpecSet, TableSpec
 from schemaverify.pipeline import Pipeline
 from schemaverify.pipeline.adopt import newspec
-from schemaverify.pipeline.adopt import operations as op
 from schemaverify.pipeline.adopt.plan import plan
 from schemaverify.pipeline.check import build_report
 from schemaverify.rules import DiffOptions, access, compare, tables

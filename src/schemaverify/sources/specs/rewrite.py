@@ -33,10 +33,10 @@ from ruamel.yaml.error import CommentMark, YAMLError
 from ruamel.yaml.tokens import CommentToken
 
 from schemaverify.errors import SpecError
+from schemaverify.model import edits as op
 from schemaverify.model import normalize
 from schemaverify.model.schema import Column, ForeignKey, Index, IndexKey, Policy
 from schemaverify.model.spec import TableSpec
-from schemaverify.pipeline.adopt import operations as op
 from schemaverify.sources.importmd.emit import render
 from schemaverify.sources.specs.load import (
     COLUMN_KEYS,
@@ -230,26 +230,23 @@ def _insert_key(parent: CommentedMap, key: str, value: Any, order: Sequence[str]
 
 
 def _replace_value(parent: CommentedMap, key: str, value: Any) -> None:
-    """Replace a value, keeping what ruamel would not: the comment lines after an old block
-    value, and the room before an end-of-line comment (ruamel keeps the comment's column,
-    which a longer value runs into: then the comment moves, with the gap it had up to two
-    spaces)."""
+    """Replace a value, keeping what ruamel would not: the comment lines after the old value
+    (they introduce the next key), and the room before an end-of-line comment (ruamel keeps
+    the comment's column, which a longer value runs into: then the comment moves, with the
+    gap it had up to two spaces)."""
     old = parent[key]
-    if _is_block(old):
-        rest = _take_after(parent, key)
-        parent[key] = value
-        _put_after(parent, key, rest)
-        return
+    rest = _take_after(parent, key)
     slot = parent.ca.items.get(key)
     token = slot[2] if slot and len(slot) > 2 else None
     position = parent.lc.data.get(key) if hasattr(parent, "lc") else None
-    if token is not None and position is not None and not _is_block(value):
+    if token is not None and position is not None and not (_is_block(old) or _is_block(value)):
         column = token.column
         if isinstance(column, int) and isinstance(position[3], int):
             old_end = position[3] + len(_inline_text(old))
             gap = min(max(column - old_end, 1), 2)
             token.column = max(column, position[3] + len(_inline_text(value)) + gap)
     parent[key] = value
+    _put_after(parent, key, rest)
 
 
 def _inline_text(value: Any) -> str:
@@ -359,11 +356,6 @@ class _Editor:
         else:
             _append_item(seq, item)
 
-    def _drop_if_empty(self, key: str) -> None:
-        node = self.doc.get(key)
-        if isinstance(node, CommentedSeq) and not node:
-            _delete_key(self.doc, key)
-
     def _column(self, name: str) -> CommentedMap | None:
         seq = self._seq("columns")
         for item in seq or ():
@@ -377,15 +369,19 @@ class _Editor:
                 return item
         return None
 
-    def _rls(self) -> CommentedMap:
+    def _set_rls(self, key: str, value: Any) -> None:
+        """Set a key of the `rls` block, making the block (whole, before it goes into the
+        document: an empty one would take the comments after it) from `rls: true|false`
+        or from nothing."""
         node = self.doc.get("rls")
         if isinstance(node, CommentedMap):
-            return node
+            _insert_key(node, key, value, RLS_KEYS)
+            return
         block = CommentedMap()
-        if isinstance(node, bool):
+        if isinstance(node, bool) and key != "enabled":
             block["enabled"] = node
+        block[key] = value
         _insert_key(self.doc, "rls", block, TOP_KEYS)
-        return block
 
     def _remove_node(self, key: str, node: Any) -> None:
         seq = self._seq(key)
@@ -438,7 +434,7 @@ class _Editor:
         elif isinstance(o, op.SetRlsEnabled):
             self._set_rls_enabled(o.enabled)
         elif isinstance(o, op.SetRlsForced):
-            _insert_key(self._rls(), "forced", o.forced, RLS_KEYS)
+            self._set_rls("forced", o.forced)
         elif isinstance(o, op.SetAccessKinds):
             self._set_access(o.kinds)
         elif isinstance(o, op.ReplacePolicy):
@@ -647,14 +643,11 @@ class _Editor:
     def _set_rls_enabled(self, enabled: bool) -> None:
         node = self.doc.get("rls")
         if isinstance(node, bool) or (node is None and "rls" in self.doc):
-            self.doc["rls"] = enabled
-            return
-        block = self._rls()
-        if enabled and "enabled" not in block:
-            if not block:
-                block["enabled"] = True
-            return
-        _insert_key(block, "enabled", enabled, RLS_KEYS)
+            self.doc["rls"] = enabled  # `rls: true` stays a scalar until more is said
+        elif isinstance(node, CommentedMap) and enabled and "enabled" not in node:
+            return  # a block means enabled
+        else:
+            self._set_rls("enabled", enabled)
 
     def _set_access(self, kinds: tuple[str, ...]) -> None:
         if not kinds:
@@ -662,10 +655,7 @@ class _Editor:
             if isinstance(node, CommentedMap):
                 _delete_key(node, "access")
             return
-        block = self._rls()
-        if block.get("enabled") is True and len(block) == 1:
-            pass  # `enabled: true` alone stays
-        _insert_key(block, "access", _node(list(kinds)), RLS_KEYS)
+        self._set_rls("access", _node(list(kinds)))
 
     def _policy_node(self, name: str) -> tuple[CommentedSeq, int] | None:
         block = self.doc.get("rls")

@@ -1,4 +1,6 @@
-"""The edits `adopt` makes to one spec file, as values.
+"""The edits `adopt` makes to one spec file, as values: here in the model, below both the
+planner (pipeline/adopt) that makes them and the rewriter (sources/specs/rewrite.py) that
+applies them.
 
 Each operation names its target the way the spec model does (a column by its stored name,
 an index by its position in `indexes`, a foreign key by its columns), never by a YAML path:
