@@ -273,6 +273,7 @@ columns:
   - {name: owner_id, type: uuid}
   - {name: body, type: text, nullable: true}
 rls:
+  forced: true
   access: [organization]
   policies:
     - name: own
@@ -292,6 +293,7 @@ rls: false
 
 NOTES = """\
 table: notes
+api: exposed
 columns:
   - name: id
     type: integer
@@ -338,6 +340,7 @@ def test_every_drift_is_adopted_and_check_is_clean(drifted: tuple[TestDatabase, 
         "rls_policy_missing",
         "primary_key_mismatch",
         "unique_missing",
+        "api_exposure_mismatch",
     } <= kinds
     result = invoke("adopt", "--dsn", db.dsn, "--specs", str(folder), "--date", DATE)
     assert result.exit_code == 0, result.output

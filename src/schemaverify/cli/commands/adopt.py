@@ -40,6 +40,7 @@ def register(app: typer.Typer) -> None:
         kinds, and stamp tables whose every fact is verified.  Comments, prose, key order and
         layout are kept."""
         from schemaverify.cli.commands.live import read_live
+        from schemaverify.escape import visible
         from schemaverify.pipeline.adopt import run
         from schemaverify.pipeline.check import schemas_to_read
         from schemaverify.sources.specs.load import load_specs
@@ -76,6 +77,6 @@ def register(app: typer.Typer) -> None:
             run.write(change)
             what = "new" if change.before is None else "updated"
             stamp = ", stamped verified" if change.stamped else ""
-            sys.stdout.write(f"{change.path}: {what}{stamp}\n")
+            sys.stdout.write(f"{visible(str(change.path))}: {what}{stamp}\n")
         if not result.changes:
             sys.stdout.write(f"{result.tables} specs already state the database's facts\n")

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from schemaverify.errors import SpecError, UsageError
+from schemaverify.escape import visible
 from schemaverify.model import edits as op
 from schemaverify.model.facts import VERIFIED
 from schemaverify.model.schema import Catalog
@@ -45,15 +46,17 @@ class FileChange:
     stamped: bool
 
     def diff(self) -> str:
+        """A unified diff, each line made safe for a terminal (a control character of a
+        hostile file shows as an escape, never acts)."""
         shown = str(self.path)
-        return "".join(
-            difflib.unified_diff(
-                (self.before or "").splitlines(keepends=True),
-                self.after.splitlines(keepends=True),
-                fromfile="/dev/null" if self.before is None else f"a/{shown}",
-                tofile=f"b/{shown}",
-            )
+        lines = difflib.unified_diff(
+            (self.before or "").splitlines(),
+            self.after.splitlines(),
+            fromfile="/dev/null" if self.before is None else f"a/{shown}",
+            tofile=f"b/{shown}",
+            lineterm="",
         )
+        return "".join(f"{visible(line)}\n" for line in lines)
 
 
 @dataclass(frozen=True)
