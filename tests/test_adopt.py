@@ -740,3 +740,21 @@ def test_rls_scalar_becomes_a_block_above_the_next_comment(tmp_path: Path) -> No
         "rls:        # for now\n  enabled: true\n  access: [service_role_only]\n"
         "# why\napi: hidden\n"
     )
+
+
+def test_the_stamp_is_checked_like_any_key(tmp_path: Path) -> None:
+    from schemaverify.errors import SpecError
+
+    path = tmp_path / "t.yaml"
+    for stamp, message in (
+        ("verified: {date: 2026-02-30}", "t.yaml:2: verified.date: expected YYYY-MM-DD"),
+        ("verified: {against: x}", "t.yaml:2: verified: missing required key 'date'"),
+        ("verified: {date: '2026-12-03', by: me}", "t.yaml:2: unknown key 'by' in verified"),
+        ("verified: yesterday", "t.yaml:2: verified: expected a mapping"),
+    ):
+        path.write_text(f"table: t\n{stamp}\n", encoding="utf-8")
+        with pytest.raises(SpecError) as err:
+            load_spec_file(path)
+        assert message in str(err.value), str(err.value)
+    path.write_text("table: t\nverified: {date: 2026-12-03}\n", encoding="utf-8")
+    assert load_spec_file(path).verified is not None

@@ -28,7 +28,14 @@ _LEFT_SUBJECTS = {
     "access_matrix": "access-matrix cells are the documentation's claims about effective "
     "access; adopt does not rewrite them",
     "check": "CHECK constraints are compared in strict mode only",
+    "table.comment": "the purpose is the document's prose; `comments-sql` writes it to the "
+    "database instead",
+    "column.comment": "a column's note is the document's prose; `comments-sql` writes it to "
+    "the database instead",
+    "column.nullable": "NOT NULL ... NOT VALID has no spelling in a spec",
 }
+"""Drift adopt leaves, by subject, and why (told as `left:`).  A nullability is left only
+when no operation was planned for it (the NOT VALID case)."""
 
 
 def plan(
@@ -67,8 +74,11 @@ def plan(
         left.extend(rls_left)
     if "api" in kinds:
         ops.extend(op.SetApi(str(f.actual)) for f in drift if f.subject == "table.api" and f.actual)
+    nullable = {o.column for o in ops if isinstance(o, op.SetNullable | op.RemoveColumn)}
     for fact in drift:
         reason = _LEFT_SUBJECTS.get(fact.subject)
+        if fact.subject == "column.nullable" and (fact.key in nullable or "columns" not in kinds):
+            reason = None
         if reason is not None:
             left.append(op.Left(spec.qualified, fact.subject, fact.key, reason))
     return op.SpecPlan(spec.path, spec.qualified, tuple(ops), tuple(left))
