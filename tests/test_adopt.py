@@ -737,8 +737,7 @@ def test_rls_scalar_becomes_a_block_above_the_next_comment(tmp_path: Path) -> No
         text, spec, (op.SetRlsEnabled(True), op.SetAccessKinds(("service_role_only",)))
     )
     assert out.endswith(
-        "rls:        # for now\n  enabled: true\n  access: [service_role_only]\n"
-        "# why\napi: hidden\n"
+        "rls:  # for now\n  enabled: true\n  access: [service_role_only]\n# why\napi: hidden\n"
     )
 
 
@@ -758,3 +757,59 @@ def test_the_stamp_is_checked_like_any_key(tmp_path: Path) -> None:
         assert message in str(err.value), str(err.value)
     path.write_text("table: t\nverified: {date: 2026-12-03}\n", encoding="utf-8")
     assert load_spec_file(path).verified is not None
+
+
+def test_postgresql_18_keys_and_what_is_left(db: TestDatabase, tmp_path: Path) -> None:
+    if db.server.major < 18:
+        pytest.skip(f"new in PostgreSQL 18 (this is {db.server.id})")
+    db.run(
+        "CREATE TABLE rooms (id int PRIMARY KEY);\n"
+        "CREATE TABLE stays (id int PRIMARY KEY, room_id int NOT NULL, code text,\n"
+        "  CONSTRAINT stays_room FOREIGN KEY (room_id) REFERENCES rooms (id) NOT ENFORCED);\n"
+        "ALTER TABLE stays ADD CONSTRAINT code_nn NOT NULL code NOT VALID;\n"
+    )
+    folder = tmp_path / "specs"
+    folder.mkdir()
+    (folder / "stays.yaml").write_text(
+        "table: stays\ncolumns:\n  - {name: id, type: integer, primary_key: true}\n"
+        "  - {name: room_id, type: integer, references: rooms.id}\n"
+        "  - {name: code, type: text}\n",
+        encoding="utf-8",
+    )
+    (folder / "gone.yaml").write_text("table: gone\ncolumns:\n  - {name: id, type: int}\n")
+    result = invoke("adopt", "--dsn", db.dsn, "--specs", str(folder))
+    assert result.exit_code == 0, result.output
+    assert "left: public.gone table_missing" in result.output
+    assert "left: public.stays column.nullable code: NOT NULL ... NOT VALID" in result.output
+    spec = load_spec_file(folder / "stays.yaml")
+    assert spec.table.foreign_keys[0].enforced is False
+    report = run_check(folder, SourceOptions(dsn=db.dsn), fail_on="never")
+    assert sorted(f.kind for f in report.findings if f.severity != "info") == [
+        "column_nullability_mismatch",
+        "table_missing",
+    ]
+
+
+def test_rewrite_column_reference_shorthand(tmp_path: Path) -> None:
+    text = (
+        "table: t\ncolumns:\n  - name: id\n    type: integer\n"
+        "  - name: org\n    type: integer\n    references: orgs.id  # the owner\n"
+    )
+    path = tmp_path / "t.yaml"
+    path.write_text(text, encoding="utf-8")
+    spec = load_spec_file(path)
+    live = ForeignKey(("org",), "public", "orgs", ("id",), on_delete="cascade", enforced=False)
+    out = rewrite.apply(text, spec, (op.ReplaceForeignKey(("org",), live),))
+    assert out.endswith(
+        "    references:  # the owner\n      table: orgs\n      column: id\n"
+        "      on_delete: cascade\n      enforced: false\n"
+    )
+    path.write_text(out, encoding="utf-8")
+    assert load_spec_file(path).table.foreign_keys == (live,)
+    moved = ForeignKey(("org",), "sales", "orgs", ("id",))
+    out = rewrite.apply(text, spec, (op.ReplaceForeignKey(("org",), moved),))
+    path.write_text(out, encoding="utf-8")
+    assert load_spec_file(path).table.foreign_keys == (
+        ForeignKey(("org",), "sales", "orgs", ("id",)),
+    )
+    assert "references: orgs.id" not in out and "table: sales.orgs" in out

@@ -239,12 +239,15 @@ def _replace_value(parent: CommentedMap, key: str, value: Any) -> None:
     slot = parent.ca.items.get(key)
     token = slot[2] if slot and len(slot) > 2 else None
     position = parent.lc.data.get(key) if hasattr(parent, "lc") else None
-    if token is not None and position is not None and not (_is_block(old) or _is_block(value)):
+    if token is not None and position is not None and not _is_block(old):
         column = token.column
         if isinstance(column, int) and isinstance(position[3], int):
             old_end = position[3] + len(_inline_text(old))
             gap = min(max(column - old_end, 1), 2)
-            token.column = max(column, position[3] + len(_inline_text(value)) + gap)
+            if _is_block(value):  # the comment now ends the `key:` line
+                token.column = position[1] + len(str(key)) + 1 + gap
+            else:
+                token.column = max(column, position[3] + len(_inline_text(value)) + gap)
     parent[key] = value
     _put_after(parent, key, rest)
 
