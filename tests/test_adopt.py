@@ -712,6 +712,8 @@ def test_other_layouts_keep_their_style(tmp_path: Path) -> None:
     assert removed == ["-   name: a   # first", "    type: integer", "    type: text"]
     assert added == ["    type: uuid"]
     assert "# about b\n-   name: b\n" in text  # the first item's comment, kept above it
+    with_bom = rewrite.apply("\ufeff" + LAYOUTS, spec, (op.SetColumnType("c", TypeRef("uuid")),))
+    assert with_bom.startswith("\ufeff---\n") and with_bom.count("\ufeff") == 1
     path.write_text(text, encoding="utf-8")
     assert [c.name for c in load_spec_file(path).table.columns] == ["b", "c"]
 

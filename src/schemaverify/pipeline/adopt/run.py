@@ -21,7 +21,7 @@ from pathlib import Path
 from schemaverify.errors import SpecError, UsageError
 from schemaverify.escape import visible
 from schemaverify.model import edits as op
-from schemaverify.model.facts import VERIFIED
+from schemaverify.model.facts import VERIFIED, Fact
 from schemaverify.model.schema import Catalog
 from schemaverify.model.spec import SpecSet, TableSpec
 from schemaverify.pipeline import Pipeline
@@ -138,7 +138,7 @@ def adopt(
     checked = tenants.expand(specs, options.schemas, catalog.schemas)
     # A tenant template becomes copies, one per matched schema: only plain specs are kept.
     plain = {id(s) for s in checked.specs}
-    facts: dict[str, list[object]] = {}
+    facts: dict[str, list[Fact]] = {}
     for fact in report.facts:
         facts.setdefault(fact.table, []).append(fact)
     diff_options = DiffOptions(
@@ -164,7 +164,7 @@ def adopt(
                 )
             )
             continue
-        planned = plan(spec, table, facts.get(spec.qualified, []), patterns, options.kinds)  # type: ignore[arg-type]
+        planned = plan(spec, table, facts.get(spec.qualified, []), patterns, options.kinds)
         left.extend(planned.left)
         before = Path(spec.path).read_text(encoding="utf-8")
         after = rewrite.apply(before, spec, planned.operations)

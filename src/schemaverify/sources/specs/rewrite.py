@@ -125,6 +125,8 @@ def apply(text: str, spec: TableSpec, operations: Sequence[op.Operation]) -> str
     """The file's text with `operations` applied (the text itself when there are none)."""
     if not operations:
         return text
+    if text.startswith("\ufeff"):  # a byte order mark the loader accepts stays
+        return "\ufeff" + apply(text[1:], spec, operations)
     style = detect_style(text)
     try:
         doc = load(text, style)
