@@ -50,6 +50,19 @@ class TypeUse:
 
 
 @dataclass(frozen=True)
+class VerifiedStamp:
+    """`verified: {date, against}`: the day `schemaverify adopt` last found every documented
+    fact of the table true, and against what.  Kept apart from `certainty`, which a person
+    may also set: the stamp says which source backs the claim, so a reader can tell a check
+    of last year's migrations from one of today's production database."""
+
+    date: str
+    """YYYY-MM-DD (UTC)."""
+    against: str | None = None
+    """The source as reports describe it (`migrations supabase/migrations`; never a password)."""
+
+
+@dataclass(frozen=True)
 class TableSpec:
     table: Table
     path: str
@@ -65,6 +78,7 @@ class TableSpec:
     category: str | None = None
     source: str | None = None
     """Where the spec was transcribed from, e.g. `docs/UNDOCUMENTED_TABLES.md:48`."""
+    verified: VerifiedStamp | None = None
     columns_doc: Mapping[str, ColumnDoc] = field(default_factory=dict, compare=False, hash=False)
     index_notes: Mapping[int, str] = field(default_factory=dict, compare=False, hash=False)
     ignore: tuple[IgnoreRule, ...] = ()

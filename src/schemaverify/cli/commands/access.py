@@ -12,7 +12,14 @@ from pathlib import Path
 import typer
 
 from schemaverify.cli.commands.live import read_live
-from schemaverify.cli.commands.options import LIVE, format_option, load_patterns, output_file, takes
+from schemaverify.cli.commands.options import (
+    LIVE,
+    TABLES,
+    format_option,
+    load_patterns,
+    output_file,
+    takes,
+)
 from schemaverify.cli.config import Settings
 from schemaverify.cli.util import check_format, handles_errors, write_output
 from schemaverify.errors import UsageError
@@ -51,14 +58,7 @@ def register(app: typer.Typer) -> None:
     @takes(*LIVE)
     def access_command(
         *,
-        table: list[str] = typer.Option(
-            [],
-            "--table",
-            "-t",
-            metavar="NAME",
-            help="Table to show, NAME or SCHEMA.NAME (repeatable). "
-            "Default: every relation of the schemas read.",
-        ),
+        table: list[str] = TABLES,
         settings: Settings,
         fmt: str = format_option(FORMATS),
         output: Path | None = output_file("Also write the matrix to FILE (in --format)."),

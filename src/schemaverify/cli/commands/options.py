@@ -243,6 +243,15 @@ def output_file(help: str) -> Any:
     return typer.Option(None, "--output", "-o", metavar="FILE", help=help)
 
 
+TABLES = typer.Option(
+    [],
+    "--table",
+    "-t",
+    metavar="NAME",
+    help="Only this table, NAME or SCHEMA.NAME (repeatable). Default: all.",
+)
+"""`--table` of the commands that work on some tables (access, adopt)."""
+
 REPORT_OUTPUT = typer.Option(
     [],
     "--output",

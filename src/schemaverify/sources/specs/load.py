@@ -13,6 +13,7 @@ fixing a folder of specs wants the whole list, not one error per run.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import errno
 import gc
 import os
@@ -49,6 +50,7 @@ from schemaverify.model.spec import (
     SpecSet,
     TableSpec,
     TypeUse,
+    VerifiedStamp,
 )
 from schemaverify.sources.specs.yamlnodes import (
     Checker,
@@ -74,6 +76,7 @@ TOP_KEYS = (
     "usage",
     "certainty",
     "source",
+    "verified",
     "columns",
     "primary_key",
     "unique",
@@ -122,6 +125,8 @@ MATRIX_COMMANDS = ("select", "insert", "update", "delete", "all")
 """Commands of `rls.access_matrix` cells; `all` states the four at once."""
 POLICY_KEYS = ("name", "command", "roles", "permissive", "using", "with_check")
 IGNORE_KEYS = ("kind", "object", "reason")
+VERIFIED_KEYS = ("date", "against")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 IDENTITY_KINDS = ("always", "by default")
 SPEC_SUFFIXES = (".yaml", ".yml")
 
@@ -432,6 +437,7 @@ class _SpecParser:
             for key in ("category", "purpose", "usage", "source")
         }
 
+        verified = self._verified(top.get("verified"))
         drafts = self._columns(top.get("columns"))
         primary_key = self._primary_key(top, drafts)
         pk_columns = primary_key.columns if primary_key else ()
@@ -463,6 +469,7 @@ class _SpecParser:
             usage=prose["usage"],
             category=prose["category"],
             source=prose["source"],
+            verified=verified,
             columns_doc={d.name: d.doc for d in drafts if d.doc is not None},
             index_notes=notes,
             ignore=ignore,
@@ -472,6 +479,26 @@ class _SpecParser:
         )
 
     # -- small typed reads -----------------------------------------------------
+
+    def _verified(self, node: Node | None) -> VerifiedStamp | None:
+        """`verified: {date: YYYY-MM-DD, against: source}`, the stamp `adopt` writes."""
+        if node is None or (isinstance(node, Scalar) and node.value is None):
+            return None
+        entry = self.check.mapping(
+            node, "verified", allowed=VERIFIED_KEYS, required=("date",), context="verified"
+        )
+        if entry is None:
+            return None
+        date = self.check.string(entry.get("date"), "verified.date")
+        against = self.check.string(entry.get("against"), "verified.against")
+        if date is None:
+            return None
+        date_node = entry.get("date")
+        if not _DATE.fullmatch(date) or not _is_date(date):
+            line = date_node.line if date_node is not None else entry.line
+            self.check.add(line, f"verified.date: expected YYYY-MM-DD, got {clip(date)!r}")
+            return None
+        return VerifiedStamp(date, against)
 
     def _version(self, node: Node | None) -> None:
         if node is None:
@@ -1364,6 +1391,14 @@ def _without_overlaps(node: Node | None) -> tuple[Node | None, bool]:
         return node, False
     bare = Scalar(match.group(1), last.line, match.group(1))
     return Seq((*node.items[:-1], bare), node.line), True
+
+
+def _is_date(text: str) -> bool:
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _stated(node: Node | None) -> bool:
