@@ -58,6 +58,7 @@ SPECS = {
 table: orders
 category: Sales & "Orders"
 purpose: One row per checkout | *the* ledger @team
+verified: {date: "2026-12-01", against: migrations db/migrations}
 columns:
   - {name: id, type: uuid, primary_key: true}
   - name: customer_id
@@ -139,6 +140,7 @@ def test_the_lines_say_what_the_database_has(drifted: TestDatabase, specs: Path)
         for line in section.splitlines()
         if line.startswith("| `")
     }
+    assert "· adopted 2026-12-01 against migrations db/migrations ·" in section
     assert "❌ differs: the database has integer" in rows["total"]
     assert rows["id"].endswith("✅ verified |")
     assert "❌ differs: not in the database" in rows["shipped_at"]

@@ -286,6 +286,9 @@ def _table(entry: TableEntry) -> str:
         lines.append(f"**Usage:** {markdown(spec.usage)}")
         lines.append("")
     about = [f"spec {markdown(spec.where())}", f"certainty {markdown(spec.certainty)}"]
+    if spec.verified is not None:
+        against = f" against {markdown(spec.verified.against)}" if spec.verified.against else ""
+        about.append(f"adopted {markdown(spec.verified.date)}{against}")
     if spec.source:
         about.append(f"transcribed from {markdown(spec.source)}")
     if entry.live is not None and entry.live.kind != "table":
