@@ -46,7 +46,8 @@ _V2 = {
         "table": ("documented", "verified", "drift", "unverifiable"),
 }  # fmt: skip
 # 3 changed what RLS findings mean (rls_access_undocumented), not the shape.
-JSON_SHAPES: dict[int, dict[str, tuple[str, ...]]] = {2: _V2, 3: _V2}
+_V4 = {**_V2, "report": (*_V2["report"], "usage")}
+JSON_SHAPES: dict[int, dict[str, tuple[str, ...]]] = {2: _V2, 3: _V2, 4: _V4}
 
 
 def test_json_report_shape_is_pinned_per_version() -> None:

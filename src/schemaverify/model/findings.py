@@ -11,13 +11,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-REPORT_SCHEMA_VERSION = 3
+REPORT_SCHEMA_VERSION = 4
 """2: `facts` and a per-table `tables` summary added, fingerprints keyed by structure (an
 index by its method and keys, a migration statement by its place), not by shown text.
 3: RLS verdicts changed meaning: a policy outside the documented access that only reads rows
 of an unmentioned kind is the new warning `rls_access_undocumented`, no longer an
 `rls_access_violation`; a `service_role_only` table opened by client policies is one
-`rls_access_violation` keyed by the kind, no longer one per policy plus `rls_policy_missing`."""
+`rls_access_violation` keyed by the kind, no longer one per policy plus `rls_policy_missing`.
+4: `usage` added: the code references per table of `schemaverify usage` (null elsewhere)."""
 
 SEVERITIES = ("error", "warning", "info")
 FAIL_ON = ("error", "warning", "info", "never")
@@ -408,6 +409,52 @@ KINDS: dict[str, Kind] = {
             "direction, same method, uniqueness, INCLUDE columns and predicate: every write "
             "maintains all of them and only one is ever useful. Drop all but one (keep the one "
             "that backs a constraint).",
+        ),
+        Kind(
+            "code_table_missing",
+            "error",
+            "Code names a table, view or function the database does not have.",
+            "`schemaverify usage`. A `.from('t')`, `.table('t')`, `.rpc('f')`, a resource "
+            "embedded in a select, or a table in SQL the code runs names a relation or function "
+            "that no read schema holds: the call fails at run time (PostgREST answers 404 / "
+            "PGRST205, SQL 42P01). The message names a similar existing name when there is one. "
+            "Fix the name, or add the missing migration.",
+        ),
+        Kind(
+            "code_column_missing",
+            "error",
+            "Code names a column the table does not have.",
+            "`schemaverify usage`. A column selected, filtered, ordered, inserted, updated or "
+            "named in SQL, literally in the code, is not a column of the table (PostgREST "
+            "answers 400 / PGRST204 or 42703). The message names the closest existing column, "
+            "often the one it was renamed to.",
+        ),
+        Kind(
+            "code_access_denied",
+            "warning",
+            "Code runs an operation that the table's effective access refuses to its client.",
+            "`schemaverify usage`. The client is created with the public (anon or publishable) "
+            "key or runs in the browser, so requests run as anon or as authenticated; for "
+            "both, grants and row-level security leave no row to the operation (the access "
+            "matrix of `schemaverify access`). It fails, or silently does nothing, for every "
+            "user. Move the call to the server with the service role, or add the grant and "
+            "policy. Also for `.rpc()` of a function neither role may execute.",
+        ),
+        Kind(
+            "code_reference_unresolved",
+            "info",
+            "Code reaches the database with a name the scanner cannot resolve.",
+            "`schemaverify usage`. The table, function or bucket name comes from a parameter, a "
+            "variable or an interpolation (or the SQL does not parse), so it is not checked "
+            "and not guessed. A name passed through a `const` of the same file is resolved.",
+        ),
+        Kind(
+            "table_unused",
+            "info",
+            "A documented table is named by no scanned code.",
+            "`schemaverify usage --specs`. No reference in the scanned code names the table "
+            "(unresolved references may: the message says how many there are). It may be used "
+            "only by triggers, functions or another code base; otherwise it may be dead.",
         ),
     )
 }

@@ -124,3 +124,26 @@ class FileScan:
     problems: tuple[str, ...] = ()
     """What could not be read (`line 12: syntax error`), shown as warnings; a file with a
     syntax error is still scanned (tree-sitter recovers), so this never stops a run."""
+
+
+@dataclass(frozen=True)
+class Usage:
+    """A scan's result as reports show it: what was scanned, and each reference by the
+    catalog object it reaches."""
+
+    code: str
+    """The scanned folder as given."""
+    files: int
+    lines: int
+    references: tuple[CodeReference, ...]
+    """Every reference found, in file and position order."""
+    by_object: tuple[tuple[str, tuple[CodeReference, ...]], ...] = ()
+    """(qualified relation or function, its references), sorted by name: the references
+    that reach an existing object (embedded resources by the relation they reach)."""
+    problems: tuple[str, ...] = ()
+
+    def of(self, qualified: str) -> tuple[CodeReference, ...]:
+        for name, refs in self.by_object:
+            if name == qualified:
+                return refs
+        return ()

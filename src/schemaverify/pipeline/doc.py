@@ -50,10 +50,12 @@ def run_doc(
     comments: bool = False,
     date: str | None = None,
     cache: bool = False,
+    code: Path | None = None,
 ) -> Documented | None:
     """The reference of the specs against the source; None when the source produced no
     schema (a migration failed), as there is nothing to mark the document with.  `cache`
-    uses the spec cache as `check` does (sources/specs/cache.py)."""
+    uses the spec cache as `check` does (sources/specs/cache.py); `code` is a code base
+    to scan (pipeline/usage.py), whose references fill each table's code line."""
     from schemaverify.sources.specs.load import load_specs
 
     patterns = patterns_file.load_patterns(access_patterns)
@@ -63,7 +65,16 @@ def run_doc(
         access_roles=(*patterns.client_roles, *patterns.service_roles),
         cache=cache,
     )
-    with open_live(source, schemas_to_read(specs, schemas)) as live:
+    scan = None
+    wanted = schemas_to_read(specs, schemas)
+    if code is not None:
+        from schemaverify.pipeline.usage import excluded_paths, schemas_named
+        from schemaverify.sources.code.scan import scan_code
+
+        migrations = Path(source.migrations) if source.migrations else None
+        scan = scan_code(code, exclude=excluded_paths(code, migrations, ()), cache=cache)
+        wanted = schemas_named(scan, None, wanted)
+    with open_live(source, wanted) as live:
         report = build_report(
             specs,
             live,
@@ -84,6 +95,11 @@ def run_doc(
             date=stamp_date(date, report.source),
             specs=str(specs_path),
         )
+        usage = None
+        if scan is not None:
+            from schemaverify.pipeline.usage import usage_report
+
+            usage = usage_report(scan, live, None, patterns=patterns).usage
         reference = build(
             checked.specs,
             catalog,
@@ -91,5 +107,6 @@ def run_doc(
             patterns,
             tenants.resolve(schemas, catalog.schemas),
             stamp,
+            usage,
         )
         return Documented(reference, report)

@@ -11,12 +11,14 @@ compares anything itself.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from schemaverify.model.facts import DRIFT, UNVERIFIABLE, VERIFIED, Fact
 from schemaverify.model.schema import Catalog, Column, ForeignKey, Index, Policy, Table
 from schemaverify.model.spec import ColumnDoc, TableSpec
+from schemaverify.model.usage import CodeReference, Usage
 from schemaverify.model.vocabulary import AccessPatterns
 from schemaverify.rules import access, accessmatrix
 from schemaverify.rules.accessmatrix import Cell
@@ -72,6 +74,34 @@ class PolicyRow:
 
 
 @dataclass(frozen=True)
+class CodeUse:
+    """The code of one file that reaches a table (`doc --code`): where first, and how."""
+
+    path: str
+    line: int
+    operations: tuple[str, ...]
+    """Sorted; `select` for a resource embedded in another table's select."""
+    count: int
+    """References in the file."""
+
+
+def code_uses(refs: Iterable[CodeReference]) -> tuple[CodeUse, ...]:
+    """One use per file, in path order."""
+    grouped: dict[str, list[CodeReference]] = {}
+    for ref in refs:
+        grouped.setdefault(ref.path, []).append(ref)
+    return tuple(
+        CodeUse(
+            path=path,
+            line=min(r.line for r in group),
+            operations=tuple(sorted({r.operation for r in group})),
+            count=len(group),
+        )
+        for path, group in sorted(grouped.items())
+    )
+
+
+@dataclass(frozen=True)
 class TableEntry:
     spec: TableSpec
     live: Table | None
@@ -90,6 +120,8 @@ class TableEntry:
     undocumented_columns: tuple[Column, ...]
     undocumented_indexes: tuple[Index, ...]
     undocumented_foreign_keys: tuple[ForeignKey, ...]
+    code: tuple[CodeUse, ...] | None = None
+    """The files that reach the table (`doc --code`); None when no code was scanned."""
 
     @property
     def all_facts(self) -> tuple[Fact, ...]:
@@ -166,8 +198,10 @@ def build(
     patterns: AccessPatterns,
     schemas: Sequence[str],
     stamp: Stamp,
+    usage: Usage | None = None,
 ) -> Reference:
-    """Arrange one check (`specs` as checked, globs expanded) by category and table."""
+    """Arrange one check (`specs` as checked, globs expanded) by category and table, with
+    the code that reaches each table when `usage` holds a scan."""
     by_table: dict[str, list[Fact]] = {}
     for fact in facts:
         by_table.setdefault(fact.table, []).append(fact)
@@ -185,6 +219,11 @@ def build(
         )
         for spec in specs
     ]
+    if usage is not None:
+        entries = [
+            dataclasses.replace(entry, code=code_uses(usage.of(entry.spec.qualified)))
+            for entry in entries
+        ]
     grouped: dict[str, list[TableEntry]] = {}
     for entry in entries:
         grouped.setdefault(entry.spec.category or UNCATEGORIZED, []).append(entry)

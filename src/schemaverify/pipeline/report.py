@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from schemaverify.model.facts import Fact
 from schemaverify.model.findings import Finding, Summary, at_or_above, summarize
+from schemaverify.model.usage import Usage
 
 
 def consequences_of(findings: tuple[Finding, ...] | list[Finding]) -> dict[str, list[Finding]]:
@@ -41,6 +42,17 @@ def folded_text(group: list[Finding]) -> str:
     return f"{len(group)} {noun} caused by this one: {shown}{more}"
 
 
+def group_title(table: str, findings: list[Finding]) -> str:
+    """What a group of findings is about: its table, or for findings about no table the
+    migrations (a failed statement) or the code (a reference `usage` could not resolve)."""
+    if table:
+        return table
+    code = {f.kind.startswith("code_") for f in findings}
+    return {frozenset({True}): "code", frozenset({True, False}): "migrations and code"}.get(
+        frozenset(code), "migrations"
+    )
+
+
 NOT_READ = "no table was checked: the migrations failed before the schema could be read"
 
 
@@ -69,6 +81,8 @@ class Report:
     no table was checked, whatever the specs hold."""
     facts: tuple[Fact, ...] = ()
     """One per statement of the specs checked (facts.py): verified, drift or unverifiable."""
+    usage: Usage | None = None
+    """What `schemaverify usage` scanned and found; None for every other command."""
 
     @property
     def migrations(self) -> dict[str, int] | None:

@@ -40,6 +40,21 @@ def coverage_dict(cov: Coverage) -> dict[str, Any]:
         "dangling_references": [
             {"table": d.table, "referenced_by": list(d.referenced_by)} for d in cov.dangling
         ],
+        "code": _code_dict(cov),
+    }
+
+
+def _code_dict(cov: Coverage) -> dict[str, Any] | None:
+    """`coverage --code`: null without a scan (keys are only ever added)."""
+    if cov.code is None:
+        return None
+    return {
+        "code": cov.code.code,
+        "used_undocumented": [
+            {"table": u.table, "files": u.files, "first": u.first}
+            for u in cov.code.used_undocumented
+        ],
+        "documented_unused": list(cov.code.documented_unused),
     }
 
 
@@ -75,6 +90,23 @@ def _print_table(cov: Coverage, console: Console) -> None:
         grid.add_column("referenced by", style="dim")
         for d in cov.dangling:
             grid.add_row(Text(terminal(d.table)), Text("\n".join(map(terminal, d.referenced_by))))
+        console.print(grid)
+    if cov.code is not None and cov.code.used_undocumented:
+        grid = Table(title="used by code but undocumented", title_justify="left")
+        grid.add_column("table")
+        grid.add_column("files", justify="right")
+        grid.add_column("first use", style="dim")
+        for used in cov.code.used_undocumented:
+            grid.add_row(Text(terminal(used.table)), str(used.files), Text(terminal(used.first)))
+        console.print(grid)
+    if cov.code is not None and cov.code.documented_unused:
+        grid = Table(
+            title=f"documented but unused by the code in {terminal(cov.code.code)}",
+            title_justify="left",
+        )
+        grid.add_column("table")
+        for name in cov.code.documented_unused:
+            grid.add_row(Text(terminal(name)))
         console.print(grid)
     line = Text()
     line.append(f"{len(cov.documented)} of {cov.live_tables} live tables documented ", style="bold")

@@ -1,6 +1,6 @@
 """JSON report: a versioned public contract consumed by doc-merging tools.
 
-Shape (schema_version 2) is documented in the README; keys are only ever
+Shape (schema_version 4) is documented in the README; keys are only ever
 added.  Output is deterministic: findings are already sorted and keys are
 emitted in a fixed order.
 """
@@ -8,6 +8,7 @@ emitted in a fixed order.
 from __future__ import annotations
 
 import json
+import secrets
 from typing import Any
 
 from schemaverify import __version__
@@ -16,6 +17,7 @@ from schemaverify.jsontext import escape_surrogates as escape_surrogates
 from schemaverify.model import values
 from schemaverify.model.facts import Fact, per_table
 from schemaverify.model.findings import REPORT_SCHEMA_VERSION, Finding
+from schemaverify.model.usage import CodeReference, Usage
 from schemaverify.pipeline.report import Report
 from schemaverify.reports.baseline_view import report_fields, summary_fields
 
@@ -89,6 +91,47 @@ def report_dict(report: Report) -> dict[str, Any]:
         "tables": tables_dict(report),
         "facts": [fact_dict(f) for f in report.facts],
         **report_fields(report, finding_dict),
+        "usage": usage_dict(report.usage) if report.usage is not None else None,
+    }
+
+
+def reference_dict(ref: CodeReference) -> dict[str, Any]:
+    return {
+        "path": ref.path,
+        "line": ref.line,
+        "column": ref.column,
+        "via": ref.via,
+        "operation": ref.operation,
+        "target": ref.target,
+        "schema": ref.schema,
+        "name": ref.name,
+        "columns": list(ref.columns),
+        "all_columns": ref.all_columns,
+        "partial": ref.partial,
+        "privilege": ref.privilege,
+        "embedded_in": ref.embedded_in,
+        "unresolved": ref.unresolved,
+    }
+
+
+def usage_dict(usage: Usage) -> dict[str, Any]:
+    """The code references of `schemaverify usage`: per relation or function the code
+    reaches (what doc merges into each table's Usage line), and the rest."""
+    reached = {id(ref) for _, refs in usage.by_object for ref in refs}
+    return {
+        "code": usage.code,
+        "files": usage.files,
+        "lines": usage.lines,
+        "references": len(usage.references),
+        "objects": {name: [reference_dict(ref) for ref in refs] for name, refs in usage.by_object},
+        "buckets": [reference_dict(r) for r in usage.references if r.target == "bucket"],
+        "unresolved": [reference_dict(r) for r in usage.references if r.unresolved is not None],
+        "unmatched": [
+            reference_dict(r)
+            for r in usage.references
+            if id(r) not in reached and r.unresolved is None and r.target != "bucket"
+        ],
+        "problems": list(usage.problems),
     }
 
 
@@ -101,15 +144,19 @@ def render(report: Report) -> str:
     fact, in the array's place, is the same JSON and diffs as well.
     """
     data = report_dict(report)
-    facts = data.pop("facts")
+    facts = data["facts"]
     rows = ["    " + _COMPACT(fact) for fact in facts]
     layout = "[\n" + ",\n".join(rows) + "\n  ]" if rows else "[]"
-    data["facts"] = _PLACEHOLDER
-    # `facts` is the last key, so the last occurrence is the placeholder, whatever the
-    # strings before it hold.
-    head, _, tail = dumps(data).rpartition(f'"{_PLACEHOLDER}"')
+    # A placeholder that occurs once: a fresh random token (the report's strings come from
+    # hostile databases, baselines and code, and could spell any fixed one).
+    while True:
+        placeholder = f'"schemaverify:facts:{secrets.token_hex(16)}"'
+        data["facts"] = placeholder[1:-1]
+        text = dumps(data)
+        if text.count(placeholder) == 1:
+            break
+    head, _, tail = text.partition(placeholder)
     return head + escape_surrogates(layout) + tail
 
 
-_PLACEHOLDER = "schemaverify:facts"
 _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), default=str).encode

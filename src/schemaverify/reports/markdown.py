@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from schemaverify.escape import html_text, log_safe, markdown
 from schemaverify.model.findings import SEVERITIES, Finding
-from schemaverify.pipeline.report import NOT_READ, Report, consequences_of, folded_text
+from schemaverify.pipeline.report import NOT_READ, Report, consequences_of, folded_text, group_title
 from schemaverify.reports import baseline_view as baseline
 
 LIMIT = 60_000
@@ -32,8 +32,8 @@ def cell(text: str) -> str:
     return markdown(text)
 
 
-def _title(table: str) -> str:
-    return table or "migrations"
+def _title(table: str, findings: list[Finding]) -> str:
+    return group_title(table, findings)
 
 
 def _ordered(findings: list[Finding]) -> list[tuple[Finding, bool]]:
@@ -72,7 +72,7 @@ def _cause(f: Finding, by_print: dict[str, Finding]) -> str:
 
 def _section(table: str, findings: list[Finding]) -> str:
     lines = [
-        f"<details><summary><b>{html_text(_title(table))}</b>: "
+        f"<details><summary><b>{html_text(_title(table, findings))}</b>: "
         f"{html_text(_counts(findings))}</summary>",
         "",
         "| severity | kind | object | message | where |",

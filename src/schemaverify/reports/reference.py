@@ -12,6 +12,7 @@ as names and SQL may hold `|`, backticks, HTML, line breaks or `@mentions`.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from schemaverify.pipeline.reference import (
     MISSING,
     UNDOCUMENTED,
     Category,
+    CodeUse,
     Edge,
     Reference,
     TableEntry,
@@ -48,8 +50,10 @@ def region_name(kind: str, value: str = "") -> str:
     return kind + (":" + quote(value, safe="_.-~") if value else "")
 
 
-def render(reference: Reference, title: str = "Database schema reference") -> str:
-    return join(regions(reference, title))
+def render(
+    reference: Reference, title: str = "Database schema reference", links_from: str = "."
+) -> str:
+    return join(regions(reference, title, links_from))
 
 
 def join(parts: Sequence[Region]) -> str:
@@ -63,12 +67,16 @@ def region_text(region: Region) -> str:
     return f"{BEGIN.format(region.name)}\n{region.body}\n{END}\n"
 
 
-def regions(reference: Reference, title: str) -> list[Region]:
+def regions(reference: Reference, title: str, links_from: str = ".") -> list[Region]:
+    """The reference's regions; links to code files are relative to `links_from`, the
+    folder the reference is written to."""
     out = [Region("overview", _overview(reference, title))]
     for category in reference.categories:
         out.append(Region(region_name("category", category.name), _category(category)))
         for entry in category.tables:
-            out.append(Region(region_name("table", entry.spec.qualified), _table(entry)))
+            out.append(
+                Region(region_name("table", entry.spec.qualified), _table(entry, links_from))
+            )
     out.append(Region("undocumented", _undocumented(reference)))
     return out
 
@@ -270,7 +278,31 @@ def _label(value: str) -> str:
 # --- a table ----------------------------------------------------------------------------
 
 
-def _table(entry: TableEntry) -> str:
+def link_target(path: str) -> str:
+    """A link destination for a file path: every byte that could end or bend a Markdown
+    link (spaces, parentheses, brackets, `<`, newlines) percent-encoded."""
+    return quote(path, safe="/._-~")
+
+
+CODE_FILES_SHOWN = 12
+"""Files listed on a table's code line; the rest are counted."""
+
+
+def _code_line(uses: tuple[CodeUse, ...], links_from: str) -> str:
+    if not uses:
+        return "**Used by code:** no scanned file names this table."
+    shown = []
+    for use in uses[:CODE_FILES_SHOWN]:
+        target = posixpath.relpath(use.path, links_from) if links_from else use.path
+        link = f"{link_target(target)}#L{use.line}"
+        label = f"{use.path}:{use.line}"
+        shown.append(f"[{markdown(label)}]({link}) ({', '.join(use.operations)})")
+    more = len(uses) - CODE_FILES_SHOWN
+    tail = f" and {more} more files" if more > 0 else ""
+    return "**Used by code:** " + " · ".join(shown) + tail
+
+
+def _table(entry: TableEntry, links_from: str = ".") -> str:
     spec = entry.spec
     heading = f"### {markdown(spec.qualified)}"
     status = status_of(entry.all_facts)
@@ -284,6 +316,9 @@ def _table(entry: TableEntry) -> str:
         lines.append("")
     if spec.usage:
         lines.append(f"**Usage:** {markdown(spec.usage)}")
+        lines.append("")
+    if entry.code is not None:
+        lines.append(_code_line(entry.code, links_from))
         lines.append("")
     about = [f"spec {markdown(spec.where())}", f"certainty {markdown(spec.certainty)}"]
     if spec.verified is not None:

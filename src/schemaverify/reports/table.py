@@ -15,19 +15,25 @@ from rich.text import Text
 
 from schemaverify.escape import guarded, terminal
 from schemaverify.model.findings import Finding
-from schemaverify.pipeline.report import NOT_READ, Report, consequences_of, folded_text
+from schemaverify.pipeline.report import (
+    NOT_READ,
+    Report,
+    consequences_of,
+    folded_text,
+    group_title,
+)
 from schemaverify.reports import baseline_view as baseline
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
-def _title(table: str) -> str:
-    return terminal(table) if table else "migrations"
+def _title(table: str, findings: list[Finding]) -> str:
+    return terminal(group_title(table, findings))
 
 
 def _table_for(name: str, findings: list[Finding]) -> Table:
     grid = Table(
-        title=Text(_title(name), style="bold"),
+        title=Text(_title(name, findings), style="bold"),
         title_justify="left",
         show_header=True,
         header_style="dim",

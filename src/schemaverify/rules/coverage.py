@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from schemaverify.model.schema import Catalog
 from schemaverify.model.spec import SpecSet
+from schemaverify.model.usage import Usage
 
 _TABLE_KINDS = ("table", "partitioned table")
 
@@ -39,6 +40,25 @@ class DanglingReference:
 
 
 @dataclass(frozen=True)
+class UsedTable:
+    """A live table code reaches (`coverage --code`) that no spec documents."""
+
+    table: str
+    files: int
+    first: str
+    """`path:line:column` of its first reference."""
+
+
+@dataclass(frozen=True)
+class CodeCoverage:
+    """What a code scan adds: the documentation's blind spots as the code sees them."""
+
+    code: str
+    used_undocumented: tuple[UsedTable, ...]
+    documented_unused: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Coverage:
     schemas: tuple[str, ...]
     live_tables: int
@@ -47,6 +67,7 @@ class Coverage:
     missing: tuple[MissingTable, ...]
     dangling: tuple[DanglingReference, ...]
     source: dict[str, str]
+    code: CodeCoverage | None = None
 
     @property
     def ratio(self) -> float:
@@ -54,7 +75,25 @@ class Coverage:
         return len(self.documented) / self.live_tables if self.live_tables else 1.0
 
 
-def compute(specs: SpecSet, catalog: Catalog, schemas: Sequence[str]) -> Coverage:
+def code_coverage(specs: SpecSet, usage: Usage) -> CodeCoverage:
+    """Tables (and views) the code reaches without a spec, and specs no code names."""
+    specified = specs.by_name()
+    used = []
+    for name, refs in usage.by_object:
+        if name in specified or all(r.target == "function" for r in refs):
+            continue
+        used.append(UsedTable(name, len({r.path for r in refs}), refs[0].place))
+    reached = {name for name, _ in usage.by_object}
+    return CodeCoverage(
+        code=usage.code,
+        used_undocumented=tuple(used),
+        documented_unused=tuple(sorted(n for n in specified if n not in reached)),
+    )
+
+
+def compute(
+    specs: SpecSet, catalog: Catalog, schemas: Sequence[str], usage: Usage | None = None
+) -> Coverage:
     live = {t.qualified: t for t in catalog.tables if t.kind in _TABLE_KINDS}
     relations = {t.qualified for t in catalog.tables}
     in_scope = {name: t for name, t in live.items() if t.schema in schemas}
@@ -84,4 +123,5 @@ def compute(specs: SpecSet, catalog: Catalog, schemas: Sequence[str]) -> Coverag
             if n not in specified and n not in live
         ),
         source=dict(catalog.source),
+        code=code_coverage(specs, usage) if usage is not None else None,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from schemaverify.cli.commands.options import LIVE, REPORT_OUTPUT, format_option, takes
+from schemaverify.cli.commands.options import LIVE, NO_CACHE, REPORT_OUTPUT, format_option, takes
 from schemaverify.cli.config import Settings
 from schemaverify.cli.util import ReportOutputs, handles_errors
 
@@ -17,9 +17,7 @@ def register(app: typer.Typer) -> None:
         settings: Settings,
         fmt: str = format_option(),
         output: list[str] = REPORT_OUTPUT,
-        no_cache: bool = typer.Option(
-            False, "--no-cache", help="Load every spec file again; do not use the spec cache."
-        ),
+        no_cache: bool = NO_CACHE,
     ) -> None:
         """Check YAML specs against a live database (or migrations) and report every mismatch."""
         from schemaverify.pipeline import baseline as baselines

@@ -7,7 +7,14 @@ from pathlib import Path
 import typer
 
 from schemaverify.cli.commands.live import read_live
-from schemaverify.cli.commands.options import LIVE, format_option, load_patterns, output_file, takes
+from schemaverify.cli.commands.options import (
+    CODE,
+    LIVE,
+    format_option,
+    load_patterns,
+    output_file,
+    takes,
+)
 from schemaverify.cli.config import Settings
 from schemaverify.cli.util import (
     check_format,
@@ -31,6 +38,7 @@ def register(app: typer.Typer) -> None:
         min_coverage: float | None = typer.Option(
             None, "--min", help="Exit 1 when the documented share is below this (0-100)."
         ),
+        code: Path | None = CODE,
     ) -> None:
         """List undocumented live tables, specs without tables, and the documented share."""
         from rich.console import Console
@@ -49,15 +57,32 @@ def register(app: typer.Typer) -> None:
             access_kinds=patterns.kinds,
             access_roles=(*patterns.client_roles, *patterns.service_roles),
         )
-        with read_live(settings, schemas_to_read(spec_set, schemas)) as read:
+        scan = None
+        wanted = schemas_to_read(spec_set, schemas)
+        if code is not None:
+            from schemaverify.pipeline.usage import excluded_paths, schemas_named
+            from schemaverify.sources.code.scan import scan_code
+
+            migrations = settings.migrations.value
+            scan = scan_code(
+                code, exclude=excluded_paths(code, Path(migrations) if migrations else None, ())
+            )
+            wanted = schemas_named(scan, None, wanted)
+        with read_live(settings, wanted) as read:
             catalog = read.catalog
             # Tenant globs resolve as in `check`: templates become one spec per matched schema.
             where = read.live.description.get("description") or "the database"
             tenants.check_matched(spec_set, schemas, catalog.schemas, where)
+            usage = None
+            if scan is not None:
+                from schemaverify.pipeline.usage import usage_report
+
+                usage = usage_report(scan, read.live, None, patterns=patterns).usage
             cov = compute(
                 tenants.expand(spec_set, schemas, catalog.schemas),
                 catalog,
                 tenants.resolve(schemas, catalog.schemas),
+                usage,
             )
         if fmt == "json":
             write_or_print(render_json(cov), output)

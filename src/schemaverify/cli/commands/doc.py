@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import difflib
+import posixpath
 import sys
 from pathlib import Path
 
 import typer
 
-from schemaverify.cli.commands.options import LIVE, takes
+from schemaverify.cli.commands.options import CODE, LIVE, NO_CACHE, takes
 from schemaverify.cli.config import Settings
 from schemaverify.cli.util import handles_errors, warn_finding, write_output
 from schemaverify.errors import UsageError
@@ -59,9 +60,8 @@ def register(app: typer.Typer) -> None:
         title: str = typer.Option(
             "Database schema reference", "--title", metavar="TEXT", help="The top heading."
         ),
-        no_cache: bool = typer.Option(
-            False, "--no-cache", help="Load every spec file again; do not use the spec cache."
-        ),
+        no_cache: bool = NO_CACHE,
+        code: Path | None = CODE,
     ) -> None:
         """Render the specs as a Markdown reference, each fact marked verified, differs or
         unverifiable against the source, with a Mermaid diagram per category."""
@@ -80,6 +80,7 @@ def register(app: typer.Typer) -> None:
             comments=settings.comments.value == "strict",
             date=date,
             cache=not no_cache,
+            code=code,
         )
         if done is None:
             warn_finding(
@@ -89,8 +90,9 @@ def register(app: typer.Typer) -> None:
         for f in done.report.findings:
             if f.kind.startswith("migration_") and f.severity == "error":
                 warn_finding(f.location or f.object, f.message)
-        regions = reference.regions(done.reference, title)
         target = check if check is not None else output
+        links_from = posixpath.dirname(target.as_posix()) if target is not None else ""
+        regions = reference.regions(done.reference, title, links_from or ".")
         existing = _read(target) if target is not None else None
         if existing is not None and docmerge.has_markers(existing):
             text = docmerge.merge(existing, regions, str(target))

@@ -268,3 +268,19 @@ def load_patterns(extra: Path | None = None) -> AccessPatterns:
     from schemaverify.sources.specs.patterns import load_patterns as load
 
     return load(extra)
+
+
+NO_CACHE = typer.Option(
+    False,
+    "--no-cache",
+    help="Read every spec file (and, for usage, every code file) again: do not use the caches.",
+)
+"""`--no-cache` of the commands that load specs or scan code through a cache."""
+
+CODE = typer.Option(
+    None,
+    "--code",
+    metavar="DIR",
+    help="The code base to scan: TypeScript, JavaScript, Python and .sql files.",
+)
+"""`--code` of the commands that scan a code base (usage; doc and coverage, optional)."""

@@ -1,0 +1,1 @@
+"""Code scanners: which code reads and writes each table (`schemaverify usage`)."""

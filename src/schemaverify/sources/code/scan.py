@@ -1,0 +1,248 @@
+"""Scan a code base: find the source files, parse each once (in parallel, cached by
+content), and resolve clients across files.
+
+The folder is untrusted (a pull request's code): symbolic links are not followed, files
+over `MAX_BYTES` (bundles, minified or generated code) are skipped and named, and a file
+that does not parse still yields what its readable parts show.  What is skipped is
+skipped by folder name (`SKIPPED_DIRS`, hidden folders) and by the `exclude` paths (the
+migrations folder: its SQL is the schema, not code that uses it).
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from schemaverify.model.usage import CodeReference, FileScan
+from schemaverify.sources.code.cache import ScanCache, content_key
+from schemaverify.sources.code.imports import resolve_clients
+
+LANGUAGES: dict[str, str] = {
+    ".ts": "typescript",
+    ".mts": "typescript",
+    ".cts": "typescript",
+    ".tsx": "tsx",
+    ".js": "javascript",
+    ".jsx": "javascript",
+    ".mjs": "javascript",
+    ".cjs": "javascript",
+    ".py": "python",
+    ".sql": "sql",
+}
+"""File suffixes scanned, and the parser each gets."""
+
+SKIPPED_DIRS = frozenset(
+    {
+        "node_modules",
+        "__pycache__",
+        "dist",
+        "build",
+        "out",
+        "coverage",
+        "venv",
+        "site-packages",
+        "vendor",
+    }
+)
+"""Folders of installed, built or vendored code; hidden folders (`.git`, `.next`, `.venv`)
+are skipped too."""
+
+SKIPPED_SUFFIXES = (".d.ts", ".min.js", ".min.mjs")
+"""Declarations and minified bundles: no calls of the application's own."""
+
+MAX_BYTES = 2_000_000
+"""Larger files are generated or bundled code: skipped, and named in `problems`."""
+
+PARALLEL_BYTES = 1_000_000
+"""Below this much code to parse, starting worker processes costs more than it saves."""
+
+
+@dataclass(frozen=True)
+class CodeScan:
+    root: str
+    """The scanned folder as given."""
+    files: int
+    """Source files scanned (cached or parsed)."""
+    lines: int
+    parsed: int
+    """Files parsed in this run (the others came from the cache)."""
+    references: tuple[CodeReference, ...]
+    problems: tuple[str, ...] = ()
+    """`path: what` for files skipped or partly unreadable."""
+
+
+@dataclass(frozen=True)
+class _Job:
+    path: str
+    """As shown (the root as given, joined with the file's relative path)."""
+    disk: str
+    language: str
+
+
+def _display(root: Path, relative: str) -> str:
+    return posixpath.normpath(posixpath.join(root.as_posix(), relative))
+
+
+def find_files(root: Path, exclude: Sequence[Path] = ()) -> Iterator[tuple[_Job, int]]:
+    """Source files under `root` in a stable order, with their sizes."""
+    excluded = {os.path.realpath(p) for p in exclude}
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        below: list[Path] = []
+        for entry in entries:
+            try:
+                if entry.is_symlink():
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name.startswith(".") or entry.name in SKIPPED_DIRS:
+                        continue
+                    if os.path.realpath(entry.path) in excluded:
+                        continue
+                    below.append(Path(entry.path))
+                    continue
+                if not entry.is_file(follow_symlinks=False):
+                    continue
+                name = entry.name
+                if name.endswith(SKIPPED_SUFFIXES):
+                    continue
+                language = LANGUAGES.get(os.path.splitext(name)[1].lower())
+                if language is None:
+                    continue
+                size = entry.stat(follow_symlinks=False).st_size
+            except OSError:
+                continue
+            relative = os.path.relpath(entry.path, root)
+            yield _Job(_display(root, Path(relative).as_posix()), entry.path, language), size
+        stack.extend(reversed(below))
+
+
+def scan_source(path: str, source: bytes, language: str) -> FileScan:
+    """One file's references, by the scanner of its language."""
+    if language == "python":
+        from schemaverify.sources.code.python import scan_python
+
+        return scan_python(path, source)
+    if language == "sql":
+        from schemaverify.sources.code.sqlfile import scan_sql_file
+
+        return scan_sql_file(path, source)
+    from schemaverify.sources.code.javascript import scan_javascript
+
+    return scan_javascript(path, source, language)
+
+
+def _scan_batch(jobs: Sequence[_Job]) -> list[FileScan]:
+    """What one worker process does: read and scan its share of the files."""
+    results = []
+    for job in jobs:
+        try:
+            with open(job.disk, "rb") as handle:
+                data = handle.read(MAX_BYTES + 1)
+        except OSError as err:
+            results.append(FileScan(job.path, problems=(f"cannot read: {err.strerror}",)))
+            continue
+        results.append(_scan_guarded(job, data))
+    return results
+
+
+def _scan_guarded(job: _Job, data: bytes) -> FileScan:
+    try:
+        return scan_source(job.path, data, job.language)
+    except RecursionError:
+        return FileScan(job.path, problems=("nested too deeply to scan",))
+
+
+def _batches(jobs: list[tuple[_Job, int]], count: int) -> list[list[_Job]]:
+    """About `count` batches of equal bytes, largest files first, so no worker is left
+    with the one huge file at the end."""
+    ordered = sorted(jobs, key=lambda j: -j[1])
+    loads = [0] * count
+    batches: list[list[_Job]] = [[] for _ in range(count)]
+    for job, size in ordered:
+        least = loads.index(min(loads))
+        batches[least].append(job)
+        loads[least] += size
+    return [b for b in batches if b]
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def scan_code(
+    root: Path,
+    *,
+    exclude: Sequence[Path] = (),
+    jobs: int | None = None,
+    cache: bool = True,
+    cache_dir: Path | None = None,
+) -> CodeScan:
+    """Every reference in the code under `root`.  `jobs` worker processes parse the
+    files the cache does not hold (default: the usable cores); `cache_dir` replaces the
+    user cache folder (tests, benchmarks)."""
+    store = ScanCache(root, cache_dir) if cache else None
+    scans: dict[str, FileScan] = {}
+    keys: dict[str, str] = {}
+    pending: list[tuple[_Job, int]] = []
+    problems: list[str] = []
+    order: list[str] = []
+    lines = 0
+    for job, size in find_files(root, exclude):
+        if size > MAX_BYTES:
+            problems.append(f"{job.path}: skipped, {size:,} bytes (generated or bundled code?)")
+            continue
+        try:
+            with open(job.disk, "rb") as handle:
+                data = handle.read(MAX_BYTES + 1)
+        except OSError as err:
+            problems.append(f"{job.path}: cannot read: {err.strerror}")
+            continue
+        order.append(job.path)
+        lines += data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
+        key = content_key(job.path, data)
+        keys[job.path] = key
+        found = store.get(key) if store is not None else None
+        if found is not None:
+            scans[job.path] = found
+        else:
+            pending.append((job, len(data)))
+    workers = min(jobs if jobs is not None else default_jobs(), len(pending))
+    if workers > 1 and sum(size for _, size in pending) >= PARALLEL_BYTES:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for batch in pool.map(_scan_batch, _batches(pending, workers * 4)):
+                for scan in batch:
+                    scans[scan.path] = scan
+    else:
+        for scan in _scan_batch([job for job, _ in pending]):
+            scans[scan.path] = scan
+    if store is not None:
+        for job, _ in pending:
+            fresh = scans.get(job.path)
+            if fresh is not None and not any(p.startswith("cannot read") for p in fresh.problems):
+                store.put(keys[job.path], fresh)
+        store.save()
+    ordered = resolve_clients((scans[p] for p in order if p in scans), root.as_posix())
+    references: list[CodeReference] = []
+    for scan in ordered:
+        references.extend(scan.references)
+        problems.extend(f"{scan.path}: {p}" for p in scan.problems)
+    return CodeScan(
+        root=root.as_posix(),
+        files=len(ordered),
+        lines=lines,
+        parsed=len(pending),
+        references=tuple(references),
+        problems=tuple(problems),
+    )
