@@ -30,9 +30,11 @@ demo: $(STAMP)
 	$(BIN)/schemaverify check --migrations examples/supabase/migrations --specs specs
 
 # The verified reference of the example: regenerated in place (only its generated regions;
-# the prose around them stays), checked by tests/test_doc.py and `doc --check` in CI.
+# the prose around them stays), with the example app's code on each table (--code), checked
+# by tests/test_doc.py and `doc --check` in CI.
 docs: $(STAMP)
 	$(BIN)/schemaverify doc --migrations examples/supabase/migrations --specs specs \
+		--code examples/shop \
 		--title "Database schema reference (verified)" -o docs/REFERENCE_DATABASE_SCHEMA.md
 
 bench: $(STAMP)

@@ -27,6 +27,9 @@ printed as a text table, then as Markdown, then the targets with PASS/FAIL.
 
     python bench/run.py                          # everything (a few minutes)
     python bench/run.py --sizes 100,1000 --tenants 0 --repeat 3
+    python bench/run.py --only usage             # the code scan's benchmark alone
+
+`make bench` then runs bench/usage.py, the benchmark of `schemaverify usage`'s code scan.
 
 Uses SCHEMAVERIFY_BENCH_DSN when set (the server's pg_dump/psql must then be on PATH);
 otherwise starts an embedded PostgreSQL and uses its own binaries.
@@ -421,7 +424,16 @@ def main() -> None:
     parser.add_argument("--tenants", type=int, default=200, help="tenant schemas (0: none)")
     parser.add_argument("--tables-per-tenant", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--only",
+        choices=("all", "check", "usage"),
+        default="all",
+        help="check: the schema benchmark; usage: the code scan's (bench/usage.py)",
+    )
     args = parser.parse_args()
+    if args.only == "usage":
+        usage_bench(args.repeat)
+        return
     sizes = [int(s) for s in args.sizes.split(",") if s]
     results = []
     with server() as (admin_dsn, bindir):
@@ -451,6 +463,16 @@ def main() -> None:
     print()
     for ok, text in verdicts(results, help_s, heavy):
         print(f"{'PASS' if ok else 'FAIL'}  {text}")
+    if args.only == "all":
+        print()
+        usage_bench(args.repeat)
+
+
+def usage_bench(repeat: int) -> None:
+    """The code-scan benchmark of `schemaverify usage` (bench/usage.py)."""
+    import usage
+
+    usage.main(["--repeat", str(repeat)])
 
 
 if __name__ == "__main__":

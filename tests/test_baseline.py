@@ -309,3 +309,23 @@ def test_migrations_source_and_a_run_stopped_by_a_failed_migration(project: Path
     report = json.loads(result.stdout)
     assert [f["kind"] for f in report["findings"]] == ["migration_failed"]
     assert report["summary"]["stale"] == 0
+
+
+def test_findings_keyed_by_structure_round_trip() -> None:
+    """An index shown with its predicate but keyed by method and keys, a migration statement
+    keyed by its place, a code finding keyed by its file: the entry shows the object, the
+    fingerprint holds the key, and the file loads again (it did not, before 0.1)."""
+    import datetime
+
+    from schemaverify.model.findings import make
+    from schemaverify.pipeline import baseline as baselines
+
+    findings = [
+        make("public.t", "index_missing", "btree (status) WHERE done", "m", key="btree(status)"),
+        make("", "migration_unsafe", "1_init.sql", "m", key="1_init.sql:3:1"),
+        make("public.o", "code_column_missing", "totl", "m", key="totl app/page.ts"),
+    ]
+    text = baselines.record(findings, created=datetime.date(2026, 12, 4))
+    loaded = loads(text, "b.json")
+    assert sorted(e.fingerprint for e in loaded.entries) == sorted(f.fingerprint for f in findings)
+    assert {e.object for e in loaded.entries} == {"btree (status) WHERE done", "1_init.sql", "totl"}

@@ -379,6 +379,8 @@ def test_the_committed_reference_is_current(monkeypatch: pytest.MonkeyPatch) -> 
         "examples/supabase/migrations",
         "--specs",
         "specs",
+        "--code",
+        "examples/shop",
         "--title",
         "Database schema reference (verified)",
         "--check",

@@ -225,7 +225,9 @@ def test_documented_tables_no_code_names_are_unused(catalog: Catalog) -> None:
     ]
     with_open = [*refs, ref(None, unresolved="table name from variable t")]
     unused = [f for f in _compare(with_open, catalog, documented=documented) if f.table]
-    assert unused[0].message == "no scanned code names public.audit_log (1 unresolved reference might)"
+    assert (
+        unused[0].message == "no scanned code names public.audit_log (1 unresolved reference might)"
+    )
     every = [*refs, ref("audit_log", "delete", privilege="service")]
     assert _compare(every, catalog, documented=documented) == []
 

@@ -23,6 +23,7 @@ from schemaverify.model.schema import Catalog
 from schemaverify.model.spec import SpecSet
 from schemaverify.pipeline.report import Report
 from schemaverify.rules import DiffOptions, Verification
+from schemaverify.sources.code.scan import CodeScan
 from schemaverify.sources.live import SourceOptions
 from schemaverify.sources.specs import patterns as patterns_file
 
@@ -100,4 +101,44 @@ def check(
         fail_on=fail_on,
         access_patterns=Path(access_patterns) if access_patterns else None,
         types=tuple(types),
+    )
+
+
+def scan_code(code: str | Path) -> CodeScan:
+    """Every reference the code under `code` makes to the database (no database needed):
+    `.references` are CodeReference values, in file and position order."""
+    from schemaverify.sources.code.scan import scan_code as scan
+
+    return scan(Path(code))
+
+
+def usage(
+    code: str | Path,
+    *,
+    specs: str | Path | None = None,
+    dsn: str | None = None,
+    migrations: str | Path | None = None,
+    snapshot: str | Path | None = None,
+    preset: str | None = None,
+    schemas: Sequence[str] = ("public",),
+    fail_on: str = "error",
+    access_patterns: str | Path | None = None,
+) -> Report:
+    """What `schemaverify usage` computes: the code's findings against one source, and
+    `report.usage` (the references per table).  With `specs`, unused documented tables."""
+    from schemaverify.pipeline.usage import run_usage
+
+    source = SourceOptions(
+        dsn=dsn,
+        migrations=str(migrations) if migrations is not None else None,
+        snapshot=str(snapshot) if snapshot is not None else None,
+        preset=preset,
+    )
+    return run_usage(
+        Path(code),
+        source,
+        specs_path=Path(specs) if specs is not None else None,
+        schemas=tuple(schemas),
+        patterns=patterns_file.load_patterns(Path(access_patterns) if access_patterns else None),
+        fail_on=fail_on,
     )

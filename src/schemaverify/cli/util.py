@@ -43,6 +43,7 @@ from schemaverify.errors import (
 from schemaverify.escape import log_safe, visible
 
 if TYPE_CHECKING:
+    from schemaverify.pipeline.baseline import Baseline
     from schemaverify.pipeline.report import Report
 
 P = ParamSpec("P")
@@ -292,3 +293,22 @@ def handles_errors(fn: Callable[P, R]) -> Callable[P, R]:
         return result
 
     return wrapper
+
+
+def record_baseline(report: Report, target: Path, previous: Baseline | None, *, read: bool) -> None:
+    """`--write-baseline FILE` of advise and usage: the report's findings recorded in
+    FILE (entries of `previous` keep their reasons and dates), or exit 1 without writing
+    when no schema was read (a failed migration stopped the run: nothing to record)."""
+    import datetime
+
+    from schemaverify.pipeline import baseline as baselines
+
+    if not read:
+        for f in report.findings:
+            warn_finding(f.location or f.object, f.message)
+        warn_finding(None, f"no schema was read; {target} left unchanged")
+        raise typer.Exit(1)
+    text = baselines.record(report.findings, created=datetime.date.today(), previous=previous)
+    write_output(target, text, "baseline")
+    count = len({f.fingerprint for f in report.findings})
+    sys.stdout.write(f"recorded {count} findings in {target}\n")

@@ -394,7 +394,10 @@ class _Validator:
             return None
         if kind not in KINDS:
             self.add(line, f"{label}unknown finding kind {clip(kind)!r}{suggest(kind, KINDS)}")
-        for key, value in (("table", table), ("kind", kind), ("object", obj)):
+        # `object` is the shown object: a finding keyed by structure (an index by its method
+        # and keys, a migration statement by its place, code by its file) shows another text
+        # than its fingerprint holds, so only table and kind must agree with it.
+        for key, value in (("table", table), ("kind", kind)):
             if key in item and (item[key] or "") != value:
                 self.add(
                     item.line_of(key),
@@ -414,7 +417,7 @@ class _Validator:
             fingerprint=fingerprint,
             table=table,
             kind=kind,
-            object=obj or None,
+            object=(item["object"] if isinstance(item.get("object"), str) else obj) or None,
             severity=texts["severity"],
             message=texts["message"],
             reason=texts["reason"],

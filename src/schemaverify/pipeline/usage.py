@@ -55,10 +55,10 @@ def usage_report(
 ) -> Report:
     findings: list[Finding] = list(live.findings)
     by_object: tuple[tuple[str, tuple[CodeReference, ...]], ...] = ()
-    named: set[str] = set()
+    documented = tuple(s.qualified for s in specs.specs) if specs is not None else ()
+    named: set[str] = set(documented)
     catalog = live.catalog
     if catalog is not None:
-        documented = tuple(s.qualified for s in specs.specs) if specs is not None else ()
         options = UsageOptions(patterns=patterns, documented=documented)
         found, resolved = compare_usage(scan.references, catalog, options)
         findings.extend(found)
@@ -84,6 +84,7 @@ def usage_report(
         source["migrations"] = dict(live.migrations)
     return Report(
         findings=pipeline.run(findings),
+        # The tables the code names (found or not) and the documented ones (used or not).
         tables_checked=len(named),
         source=source,
         specs=specs_path,

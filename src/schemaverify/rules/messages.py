@@ -448,3 +448,63 @@ def _fk_clause(what: str, value: Any) -> str:
         return "enforced" if value else "NOT ENFORCED"
     clause = "ON DELETE" if what == "on_delete" else "ON UPDATE"
     return f"{clause} {(value or 'no action').upper()}"
+
+
+# --- code usage ----------------------------------------------------------------------
+
+
+def _also(d: Details) -> str:
+    places: Sequence[str] = d.get("places", ())
+    if len(places) < 2:
+        return ""
+    return f" (also at {', '.join(places[1:4])}{' and more' if len(places) > 4 else ''})"
+
+
+@_writes("code_table_missing")
+def _code_table_missing(obj: str | None, expected: Any, actual: Any, d: Details) -> str:
+    what = {"function": "function", "table": "table or view"}[d["target"]]
+    if d.get("embedded_in"):
+        text = (
+            f"embedded resource {expected.partition('.')[2]} in a select on "
+            f"{d['embedded_in']} is no table, view or foreign key of it"
+        )
+    else:
+        text = f"code uses {what} {expected}, which does not exist"
+    if d.get("similar"):
+        text += f"; did you mean {d['similar']}?"
+    return text + _also(d)
+
+
+@_writes("code_column_missing")
+def _code_column_missing(obj: str | None, expected: Any, actual: Any, d: Details) -> str:
+    operations = "/".join(d["operations"])
+    text = f"code names column {obj} ({operations}), which {expected} does not have"
+    if d.get("similar"):
+        text += f"; did you mean {d['similar']}?"
+    return text + _also(d)
+
+
+@_writes("code_access_denied")
+def _code_access_denied(obj: str | None, expected: Any, actual: Any, d: Details) -> str:
+    client = {"public": "a client with the public key", "service": "the service role"}
+    why = "; ".join(f"{who}: {reason}" for who, reason in d["why"].items())
+    return (
+        f"{client[d['privilege']]} runs {obj} on {expected}, which "
+        f"{' and '.join(d['roles'])} may not do ({why})" + _also(d)
+    )
+
+
+@_writes("code_reference_unresolved")
+def _code_reference_unresolved(obj: str | None, expected: Any, actual: Any, d: Details) -> str:
+    count = len(d["places"])
+    times = "" if count == 1 else f" ({count} places)"
+    return f"{d['target']} not checked: {d['reason']}{times}"
+
+
+@_writes("table_unused")
+def _table_unused(obj: str | None, expected: Any, actual: Any, d: Details) -> str:
+    text = f"no scanned code names {expected}"
+    if d["unresolved"]:
+        noun = "reference" if d["unresolved"] == 1 else "references"
+        text += f" ({d['unresolved']} unresolved {noun} might)"
+    return text

@@ -8,8 +8,6 @@ report every entry as stale.
 
 from __future__ import annotations
 
-import datetime
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,12 +16,13 @@ import typer
 from schemaverify.cli.commands.options import (
     LIVE,
     REPORT_OUTPUT,
+    WRITE_BASELINE,
     format_option,
     load_patterns,
     takes,
 )
 from schemaverify.cli.config import Setting, Settings
-from schemaverify.cli.util import ReportOutputs, handles_errors, warn_finding, write_output
+from schemaverify.cli.util import ReportOutputs, handles_errors, record_baseline
 from schemaverify.errors import UsageError
 
 if TYPE_CHECKING:
@@ -52,12 +51,7 @@ def register(app: typer.Typer) -> None:
             metavar="FILE",
             help="Accept the advice findings recorded in this file (see --write-baseline).",
         ),
-        write_baseline: Path | None = typer.Option(
-            None,
-            "--write-baseline",
-            metavar="FILE",
-            help="Record today's advice findings in this baseline file instead of reporting.",
-        ),
+        write_baseline: Path | None = WRITE_BASELINE,
     ) -> None:
         """Report security and performance advice on a live schema, no spec needed.
 
@@ -116,17 +110,7 @@ def register(app: typer.Typer) -> None:
                 severity=settings.severity_overrides(),
             )
         if write_baseline is not None:
-            if not read:  # a failed migration stopped the run: nothing to record
-                for f in report.findings:
-                    warn_finding(f.location or f.object, f.message)
-                warn_finding(None, f"no schema was read; {write_baseline} left unchanged")
-                raise typer.Exit(1)
-            text = baselines.record(
-                report.findings, created=datetime.date.today(), previous=previous
-            )
-            write_output(write_baseline, text, "baseline")
-            count = len({f.fingerprint for f in report.findings})
-            sys.stdout.write(f"recorded {count} findings in {write_baseline}\n")
+            record_baseline(report, write_baseline, previous, read=read)
             return
         if accepted is not None:
             report = baselines.apply(report, accepted, fail_on_stale=settings.fail_on_stale.value)

@@ -284,3 +284,12 @@ CODE = typer.Option(
     help="The code base to scan: TypeScript, JavaScript, Python and .sql files.",
 )
 """`--code` of the commands that scan a code base (usage; doc and coverage, optional)."""
+
+WRITE_BASELINE = typer.Option(
+    None,
+    "--write-baseline",
+    metavar="FILE",
+    help="Record today's findings in this baseline file instead of reporting (see --baseline).",
+)
+"""`--write-baseline` of the commands with findings of their own kinds (advise, usage):
+their findings never come from `check`, which `schemaverify baseline` runs."""

@@ -17,12 +17,13 @@ from schemaverify.cli.commands.options import (
     LIVE,
     NO_CACHE,
     REPORT_OUTPUT,
+    WRITE_BASELINE,
     format_option,
     load_patterns,
     takes,
 )
 from schemaverify.cli.config import Settings
-from schemaverify.cli.util import ReportOutputs, handles_errors
+from schemaverify.cli.util import ReportOutputs, handles_errors, record_baseline
 from schemaverify.errors import UsageError
 
 
@@ -51,6 +52,7 @@ def register(app: typer.Typer) -> None:
         fmt: str = format_option(),
         output: list[str] = REPORT_OUTPUT,
         no_cache: bool = NO_CACHE,
+        write_baseline: Path | None = WRITE_BASELINE,
     ) -> None:
         """Report which code reads and writes each table, and code the database refutes.
 
@@ -67,7 +69,15 @@ def register(app: typer.Typer) -> None:
             raise UsageError("give --code DIR: the code base to scan")
         if not code.is_dir():
             raise UsageError(f"--code {code}: not a folder")
+        if settings.baseline.value and write_baseline is not None:
+            raise UsageError("give --baseline or --write-baseline, not both")
+        # Loaded before anything is scanned or read: a malformed baseline fails fast (exit 2).
         accepted = baselines.load(settings.baseline.value) if settings.baseline.value else None
+        previous = (
+            baselines.load(write_baseline)
+            if write_baseline is not None and write_baseline.exists()
+            else None
+        )
         specs: Path | None = settings.specs.value
         if settings.specs.origin == "default" and not settings.specs.value.exists():
             specs = None
@@ -83,6 +93,9 @@ def register(app: typer.Typer) -> None:
             cache=not no_cache,
             jobs=jobs,
         )
+        if write_baseline is not None:
+            record_baseline(report, write_baseline, previous, read=report.schema_read)
+            return
         if accepted is not None:
             report = baselines.apply(report, accepted, fail_on_stale=settings.fail_on_stale.value)
         raise typer.Exit(outputs.emit(report))
