@@ -18,6 +18,7 @@ from schemaverify.model.values import shown
 from schemaverify.pipeline.check import run_check
 from schemaverify.pipeline.report import Report
 from schemaverify.rules.advise import ADVICE_KINDS
+from schemaverify.rules.usage import KINDS as USAGE_KINDS
 from schemaverify.sources.live import SourceOptions
 
 SETUP = """
@@ -471,7 +472,8 @@ def test_a_spec_of_a_partition_is_told_apart_from_a_missing_table(report: Report
 def test_every_kind_exercised(report: Report) -> None:
     seen = {f.kind for f in report.findings}
     # Advice kinds come from `advise` (test_advise.py), check_* from `diff` (test_envdiff.py),
-    # rls_matrix_mismatch from specs stating an access matrix (test_accessmatrix.py).
+    # rls_matrix_mismatch from specs stating an access matrix (test_accessmatrix.py), code
+    # kinds from `usage` (test_usage_rules.py, test_usage_fixture.py).
     core = {
         k
         for k in KINDS
@@ -479,6 +481,7 @@ def test_every_kind_exercised(report: Report) -> None:
         and k not in ADVICE_KINDS
         and k != "rls_matrix_mismatch"
         and not k.startswith("check_")  # diff only (test_envdiff.py)
+        and k not in USAGE_KINDS
     }
     assert core <= seen, core - seen
 

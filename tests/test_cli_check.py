@@ -62,7 +62,7 @@ def test_drift_exits_1_with_json_report(db, specs: Path) -> None:
     result = invoke("check", "--dsn", db.dsn, "--specs", str(specs), "--format", "json")
     assert result.exit_code == 1, result.output
     report = json.loads(result.stdout)
-    assert report["schema_version"] == 3
+    assert report["schema_version"] == 4
     assert report["source"]["kind"] == "dsn"
     assert report["summary"]["error"] == 2 and report["summary"]["warning"] == 1
     assert report["summary"]["failed"] is True

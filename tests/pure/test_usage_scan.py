@@ -153,3 +153,26 @@ def test_content_key_changes_with_path_and_content() -> None:
         scan_cache.content_key("a.ts", b"y"),
     }
     assert len(keys) == 3
+
+
+def _crash_on_boom(path: str, source: bytes, language: str) -> FileScan:
+    if "boom" in path:
+        os._exit(11)  # what a segfault in a C grammar does to the worker
+    return FileScan(path, problems=(f"scanned {language}",))
+
+
+@pytest.mark.skipif(
+    __import__("multiprocessing").get_start_method() != "fork",
+    reason="the replaced scanner reaches workers only when they are forked",
+)
+def test_a_parser_crashing_its_process_costs_one_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = [f"f{i}.ts" for i in range(6)] + ["boom.ts"]
+    _write(tmp_path, {name: "x" for name in names})
+    monkeypatch.setattr(scanner, "scan_source", _crash_on_boom)
+    jobs = [pair for pair in scanner.find_files(tmp_path)]
+    results = {s.path: s.problems for s in scanner._scan_parallel(scanner._batches(jobs, 3), 2)}
+    shown = tmp_path.as_posix()
+    assert results.pop(f"{shown}/boom.ts") == ("the parser crashed on this file: not scanned",)
+    assert results == {f"{shown}/{name}": ("scanned typescript",) for name in names[:-1]}

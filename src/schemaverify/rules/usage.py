@@ -338,7 +338,7 @@ def unresolved(refs: Sequence[CodeReference]) -> list[Finding]:
             make(
                 "",
                 "code_reference_unresolved",
-                group[0].place,
+                None,
                 message("code_reference_unresolved", None, None, None, details),
                 location=group[0].place,
                 key=f"{path} {target} {reason}",

@@ -176,7 +176,7 @@ class _Binding:
     imported: str | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Piece:
     offset: int
     """Where the piece starts in the assembled text."""
@@ -323,21 +323,7 @@ class _Chain:
             self.columns.append(column)
 
     def copy(self) -> _Chain:
-        return _Chain(
-            self.name,
-            self.schema,
-            self.unresolved,
-            self.line,
-            self.column,
-            self.privilege,
-            self.operation,
-            list(self.columns),
-            self.all_columns,
-            self.partial,
-            self.embedded,
-            self.embedded_at,
-            self.executed,
-        )
+        return dataclasses.replace(self, columns=list(self.columns))
 
 
 class _TooDeep(Exception):
@@ -368,6 +354,7 @@ class _File:
         self.self_attrs: dict[tuple[Key, str], list[Node]] = {}
         self.globals: set[str] = set()
         self.returns: list[Node] = []
+        self.functions: list[Node] = []
         self.top_level: list[str] = []
         """Names a module-level assignment or `def` binds: the candidate exports."""
         self.calls: list[tuple[Node, str, bool]] = []
@@ -424,7 +411,8 @@ class _File:
             raw.setdefault(node.text or b"", []).append((*entry, None, None))
         for node in get("other", ()):
             raw.setdefault(node.text or b"", []).append(("other", node, node, None, None))
-        for function in get("def", ()):
+        self.functions = list(get("def", ()))
+        for function in self.functions:
             node = function.child_by_field_name("name")
             if node is not None:
                 raw.setdefault(node.text or b"", []).append(("def", node, function, None, None))
@@ -932,17 +920,22 @@ class _File:
     def returns_of(self, key: Key) -> list[Node]:
         if self._returns_by_function is None:
             grouped: dict[Key, list[Node]] = {}
+            # one sweep in document order: the innermost open `def` holds each return
+            functions = self.functions
+            stack: list[Node] = []
+            at = 0
             for ret in self.returns:
-                function = next(
-                    (
-                        p
-                        for p in reversed(self.ancestors(ret))
-                        if p.type in ("function_definition", "lambda")
-                    ),
-                    None,
-                )
-                if function is not None and function.type == "function_definition":
-                    grouped.setdefault(_key(function), []).append(ret)
+                start = ret.start_byte
+                while at < len(functions) and functions[at].start_byte <= start:
+                    opened = functions[at]
+                    while stack and stack[-1].end_byte <= opened.start_byte:
+                        stack.pop()
+                    stack.append(opened)
+                    at += 1
+                while stack and stack[-1].end_byte <= start:
+                    stack.pop()
+                if stack:
+                    grouped.setdefault(_key(stack[-1]), []).append(ret)
             self._returns_by_function = grouped
         return self._returns_by_function.get(key, [])
 
@@ -1190,7 +1183,9 @@ class _File:
         """Columns of the rows written: dict literal keys (a spread, a computed key or a
         value the file does not spell out makes the list partial)."""
         kind = node.type
-        if kind == "dictionary":
+        if depth > 32:  # rows nested in lists nested in lists: nothing real
+            state.partial = True
+        elif kind == "dictionary":
             for item in node.named_children:
                 if item.type == "pair":
                     key = item.child_by_field_name("key")
@@ -1203,9 +1198,9 @@ class _File:
         elif kind in ("list", "tuple"):
             for item in node.named_children:
                 if item.type != "comment":
-                    self.values(state, item, depth)
+                    self.values(state, item, depth + 1)
         elif kind == "list_comprehension" and (body := node.child_by_field_name("body")):
-            self.values(state, body, depth)
+            self.values(state, body, depth + 1)
         elif kind == "call" and _text(node.child_by_field_name("function")) == "dict":
             arguments = node.child_by_field_name("arguments")
             for item in arguments.named_children if arguments is not None else []:
@@ -1213,7 +1208,7 @@ class _File:
                     state.add(_text(item.child_by_field_name("name")))
                 else:
                     state.partial = True
-        elif kind == "identifier" and depth < 4:
+        elif kind == "identifier":
             # a row built once in a variable: its literal keys, but it may grow later
             found = self.lookup(_text(node), self.chain_of(node), node)
             state.partial = True
@@ -1223,7 +1218,7 @@ class _File:
                 and found[0].kind == "assign"
                 and found[0].node.type in ("dictionary", "list", "list_comprehension")
             ):
-                self.values(state, found[0].node, depth + 1)
+                self.values(state, found[0].node, depth + 8)
         else:
             state.partial = True
 

@@ -14,6 +14,7 @@ import os
 import posixpath
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -174,6 +175,26 @@ def _batches(jobs: list[tuple[_Job, int]], count: int) -> list[list[_Job]]:
     return [b for b in batches if b]
 
 
+def _scan_parallel(batches: list[list[_Job]], workers: int) -> Iterator[FileScan]:
+    """The batches in worker processes.  A parser that crashes its process (a C grammar on
+    hostile input) breaks the pool: the batches not done are then scanned file by file, each
+    in a process of its own, and a file that crashes one too is named, not scanned."""
+    left: list[list[_Job]] = []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [(batch, pool.submit(_scan_batch, batch)) for batch in batches]
+        for batch, future in futures:
+            try:
+                yield from future.result()
+            except BrokenProcessPool:
+                left.append(batch)
+    for job in (job for batch in left for job in batch):
+        try:
+            with ProcessPoolExecutor(max_workers=1) as alone:
+                yield from alone.submit(_scan_batch, [job]).result()
+        except BrokenProcessPool:
+            yield FileScan(job.path, problems=("the parser crashed on this file: not scanned",))
+
+
 def default_jobs() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -220,10 +241,8 @@ def scan_code(
             pending.append((job, len(data)))
     workers = min(jobs if jobs is not None else default_jobs(), len(pending))
     if workers > 1 and sum(size for _, size in pending) >= PARALLEL_BYTES:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for batch in pool.map(_scan_batch, _batches(pending, workers * 4)):
-                for scan in batch:
-                    scans[scan.path] = scan
+        for scan in _scan_parallel(_batches(pending, workers * 4), workers):
+            scans[scan.path] = scan
     else:
         for scan in _scan_batch([job for job, _ in pending]):
             scans[scan.path] = scan
