@@ -52,3 +52,22 @@ def test_errors_are_the_cli_errors(tmp_path: Path) -> None:
     assert "bad.yaml:" in str(caught.value)
     with pytest.raises(AttributeError):
         _ = sv.no_such_thing  # type: ignore[attr-defined]
+
+
+def test_usage_and_scan_code(db: TestDatabase, specs: Path, tmp_path: Path) -> None:
+    db.run("CREATE TABLE orders (id bigint PRIMARY KEY, total integer NOT NULL)")
+    code = tmp_path / "app"
+    code.mkdir()
+    (code / "page.ts").write_text(
+        "export async function load(supabase: any) {\n"
+        "  return supabase.from('orders').select('id, totl').eq('id', 1)\n"
+        "}\n"
+    )
+    scan = sv.scan_code(code)
+    assert [(r.name, r.columns, r.line) for r in scan.references] == [
+        ("orders", ("id", "totl"), 2)
+    ]
+    assert isinstance(scan.references[0], sv.CodeReference)
+    report = sv.usage(code, specs=specs, dsn=db.dsn)
+    assert [(f.kind, f.object) for f in report.findings] == [("code_column_missing", "totl")]
+    assert report.usage is not None and report.usage.of("public.orders") == scan.references
