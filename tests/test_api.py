@@ -64,9 +64,7 @@ def test_usage_and_scan_code(db: TestDatabase, specs: Path, tmp_path: Path) -> N
         "}\n"
     )
     scan = sv.scan_code(code)
-    assert [(r.name, r.columns, r.line) for r in scan.references] == [
-        ("orders", ("id", "totl"), 2)
-    ]
+    assert [(r.name, r.columns, r.line) for r in scan.references] == [("orders", ("id", "totl"), 2)]
     assert isinstance(scan.references[0], sv.CodeReference)
     report = sv.usage(code, specs=specs, dsn=db.dsn)
     assert [(f.kind, f.object) for f in report.findings] == [("code_column_missing", "totl")]
