@@ -17,15 +17,48 @@ REPO = Path(__file__).resolve().parent.parent
 
 _PLAN = pgserver.plan()
 
+SHARED_CLUSTER_CACHE = "schemaverify-cache"
+"""The session's cluster cache under pytest's base temp folder, shared by the migration tests'
+`cache_dir` fixtures so the Supabase cluster is built once per session."""
+
+_made_cache: Path | None = None
+"""The throwaway $SCHEMAVERIFY_CACHE_DIR this session created (None: the caller set one)."""
+
 
 def pytest_configure(config: pytest.Config) -> None:
     # The spec cache and the embedded-cluster cache of CLI runs go to a throwaway folder,
     # not the developer's ~/.cache (a test that needs its own sets the variable itself).
-    os.environ.setdefault(
-        "SCHEMAVERIFY_CACHE_DIR", tempfile.mkdtemp(prefix="schemaverify-test-cache-")
-    )
+    global _made_cache
+    if not os.environ.get("SCHEMAVERIFY_CACHE_DIR"):
+        _made_cache = Path(tempfile.mkdtemp(prefix="schemaverify-test-cache-"))
+        os.environ["SCHEMAVERIFY_CACHE_DIR"] = str(_made_cache)
     if _PLAN.error:
         raise pytest.UsageError(f"test servers: {_PLAN.error}")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove the throwaway cache: its clusters are 60 MB or more, and one was left in /tmp
+    by every session before, whatever the result."""
+    if _made_cache is not None:
+        from schemaverify.sources.embedded import _remove_tree
+
+        _remove_tree(_made_cache)  # cached clusters are read-only: a plain rmtree fails
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_cluster_caches(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Delete the cluster caches the session built under pytest's base temp folder, the shared
+    one and those of single tests (`tmp_path / "cache"`), 30 MB or more each. pytest keeps
+    the base temp folders of the last three sessions for inspection, but a cached cluster
+    explains no failure, and pytest's own cleanup cannot delete its read-only folders when
+    not root. Everything else a failed test left there stays."""
+    yield
+    from schemaverify.sources.embedded import _remove_tree
+
+    base = tmp_path_factory.getbasetemp()
+    _remove_tree(base / SHARED_CLUSTER_CACHE)
+    for clusters in [*base.glob("*/clusters"), *base.glob("*/*/clusters")]:
+        _remove_tree(clusters)
 
 
 @pytest.fixture(

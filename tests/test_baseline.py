@@ -110,7 +110,7 @@ def test_round_trip_new_stale_and_expired(db, project: Path) -> None:
     baseline = project / "schemaverify-baseline.json"
 
     # Without the baseline the drift fails; with it the same database passes.
-    assert check(db)[0].exit_code == 1
+    assert check(db, "--no-baseline")[0].exit_code == 1
     result, report = check(db, "--baseline", str(baseline))
     assert result.exit_code == 0, result.output
     assert report["findings"] == []
@@ -120,7 +120,7 @@ def test_round_trip_new_stale_and_expired(db, project: Path) -> None:
     assert report["baseline"] == {"path": str(baseline), "entries": 3, "fail_on_stale": False}
     terminal = invoke("check", "--dsn", db.dsn, "--specs", "specs", "--baseline", str(baseline))
     assert terminal.exit_code == 0
-    assert "2 tables match their specs (3 baselined)" in terminal.stdout
+    assert f"2 tables match their specs (baseline {baseline}: 3 accepted)" in terminal.stdout
 
     # A new drift fails alone.
     db.run("ALTER TABLE customers ALTER COLUMN name DROP NOT NULL")
@@ -140,7 +140,7 @@ def test_round_trip_new_stale_and_expired(db, project: Path) -> None:
     assert [e["fingerprint"] for e in report["stale_baseline"]] == [ACCEPTED[2]]
     terminal = invoke("check", "--dsn", db.dsn, "--specs", "specs", "--baseline", str(baseline))
     assert f"stale baseline entry {ACCEPTED[2]} ({baseline}:" in terminal.stdout
-    assert "(2 baselined, 1 stale)" in terminal.stdout
+    assert f"(baseline {baseline}: 2 accepted, 1 stale)" in terminal.stdout
     result, report = check(db, "--baseline", str(baseline), "--fail-on-stale")
     assert result.exit_code == 1 and report["summary"]["failed"] is True
 
@@ -277,7 +277,7 @@ def test_per_spec_ignore_end_to_end(db, project: Path) -> None:
     record(db)  # the ignored finding is not recorded either
     data = json.loads(Path("schemaverify-baseline.json").read_text(encoding="utf-8"))
     assert [e["fingerprint"] for e in data["entries"]] == ACCEPTED
-    result, report = check(db, "--fail-on", "warning")
+    result, report = check(db, "--fail-on", "warning", "--no-baseline")
     assert result.exit_code == 1  # the orders drift still counts
     assert all(f["table"] != "public.customers" for f in report["findings"])
     result, report = check(db, "--fail-on", "warning", "--baseline", "schemaverify-baseline.json")

@@ -54,7 +54,7 @@ def test_clean_database_exits_0(db, specs: Path) -> None:
     db.run(CLEAN_SQL)
     result = invoke("check", "--dsn", db.dsn, "--specs", str(specs))
     assert result.exit_code == 0, result.output
-    assert "1 tables match their specs" in result.output
+    assert "✓ 1 table matches its spec" in result.output
 
 
 def test_drift_exits_1_with_json_report(db, specs: Path) -> None:
@@ -101,7 +101,7 @@ def test_dsn_from_environment_and_output_files(db, specs: Path, tmp_path: Path) 
         "check", "--specs", str(specs), "--output", f"json={out}", env={"SCHEMAVERIFY_DSN": db.dsn}
     )
     assert result.exit_code == 0, result.output
-    assert "match their specs" in result.output
+    assert "1 table matches its spec" in result.output
     assert json.loads(out.read_text())["findings"] == []
 
 
@@ -205,7 +205,7 @@ def test_output_file_write_errors_name_the_file(tmp_path: Path) -> None:
     )
     (tmp_path / "specs").mkdir()
     (tmp_path / "specs" / "t.yaml").write_text("table: t\ncolumns:\n  - name: id\n    type: int\n")
-    target = tmp_path / "a-directory"
+    target = tmp_path / "a-directory.json"  # -o picks the format from the extension
     target.mkdir()
     for command in (
         ["coverage", "--specs", str(tmp_path / "specs")],

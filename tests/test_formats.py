@@ -125,8 +125,8 @@ def test_scenario_has_every_shape_the_formats_must_handle(drift: Report) -> None
     assert rows == [
         ("public.audit_log", "table_undocumented", None, "info"),
         ("public.orders", "column_missing", "coupon_code", "error"),
-        ("public.orders", "column_undocumented", "extra", "warning"),
         ("public.orders", "column_type_mismatch", "total", "error"),
+        ("public.orders", "column_undocumented", "extra", "warning"),
         ("public.orders", "column_default_mismatch", "status", "warning"),
         ("public.orders", "index_missing", "btree (coupon_code)", "warning"),
     ]
@@ -308,8 +308,8 @@ def test_junit_follows_the_fail_on_gate(with_migration: Report) -> None:
     failures = warning["public.orders"].findall("failure")
     assert [f.get("type") for f in failures] == [
         "column_missing",
-        "column_undocumented",
         "column_type_mismatch",
+        "column_undocumented",
         "column_default_mismatch",
         "index_missing",
     ]
@@ -355,10 +355,10 @@ def test_github_annotations_one_line_per_finding(with_migration: Report) -> None
         "table public.audit_log (2 columns) has no spec",
         "::error file=specs/orders.yaml,line=7,title=column_missing (public.orders)::"
         "column coupon_code (text) does not exist",
-        "::warning file=specs/orders.yaml,line=1,title=column_undocumented (public.orders)::"
-        "column extra (jsonb) exists but is not in the spec",
         "::error file=specs/orders.yaml,line=5,title=column_type_mismatch (public.orders)::"
         "column total is integer, documented as numeric",
+        "::warning file=specs/orders.yaml,line=1,title=column_undocumented (public.orders)::"
+        "column extra (jsonb) exists but is not in the spec",
         "::warning file=specs/orders.yaml,line=6,title=column_default_mismatch (public.orders)::"
         "column status defaults to 'open', documented as 'new|<draft>'",
         "::warning file=specs/orders.yaml,line=10,title=index_missing (public.orders)::"
@@ -506,7 +506,7 @@ def test_action_is_a_composite_action_using_real_check_options() -> None:
     } <= set(inputs)
     assert inputs["baseline"]["default"] == ""  # --baseline only when set
     check = _step(action, "check")
-    flags = _flags(check["run"])
+    flags = _flags((REPO / ".github" / "action" / "steps.py").read_text(encoding="utf-8"))
     assert flags >= {"--specs", "--migrations", "--format", "--output", "--fail-on", "--baseline"}
     assert flags <= _params("check"), flags - _params("check")
     # every input reaches the script through env, never spliced into the script text
@@ -533,6 +533,9 @@ def _run_action_check(
     step = _step(action, "check")
     env = {}
     for key, expr in step["env"].items():
+        if expr == "${{ github.action_path }}":
+            env[key] = str(REPO)
+            continue
         match = re.fullmatch(r"\$\{\{ inputs\.([\w-]+) \}\}", expr)
         assert match, expr
         env[key] = inputs.get(match[1], str(action["inputs"][match[1]]["default"]))
@@ -688,7 +691,7 @@ def test_readme_ci_recipes_parse_and_use_real_options() -> None:
     workflow, pre_commit, gitlab = blocks
     steps = workflow["jobs"]["schemaverify"]["steps"]
     assert set(steps[1]["with"]) <= set(_action()["inputs"])
-    assert workflow["permissions"]["security-events"] == "write"
+    assert "security-events" not in workflow["permissions"]  # SARIF upload is opt-in
     assert pre_commit["repos"][0]["hooks"][0]["id"] == "schemaverify-lint"
     job = gitlab["schemaverify"]
     assert job["artifacts"]["reports"]["junit"] == "report.xml"

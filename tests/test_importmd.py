@@ -49,7 +49,7 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     out = tmp_path_factory.mktemp("specs")
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(REPO)
-        result = run("import-md", DOC, "--out", str(out))
+        result = run("import-md", DOC, "--out-dir", str(out))
     assert result.exit_code == 0, result.output + result.stderr
     assert result.stderr == ""
     yield out
@@ -588,20 +588,20 @@ def test_committed_specs_are_the_import_of_the_document(imported: Path) -> None:
 def test_import_twice_is_byte_identical(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO)
     out = tmp_path / "out"
-    first = run("import-md", DOC, "--out", str(out))
+    first = run("import-md", DOC, "--out-dir", str(out))
     assert first.exit_code == 0
     assert first.stdout == (
         f"39 specs in {out} from 39 tables of {DOC} (39 written, 0 unchanged)\n"
     )
     before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.iterdir()}
-    second = run("import-md", DOC, "--out", str(out))
+    second = run("import-md", DOC, "--out-dir", str(out))
     assert second.exit_code == 0
     assert second.stdout == (
         f"39 specs in {out} from 39 tables of {DOC} (0 written, 39 unchanged)\n"
     )
     after = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.iterdir()}
     assert after == before  # not even rewritten
-    merged = run("import-md", DOC, "--out", str(out), "--merge")
+    merged = run("import-md", DOC, "--out-dir", str(out), "--merge")
     assert merged.exit_code == 0 and "(0 written, 39 unchanged)" in merged.stdout
 
 
@@ -652,7 +652,7 @@ def test_merge_keeps_hand_edits_and_restores_documented_structure(
     out.mkdir()
     target = out / "cart_abandonments.yaml"
     target.write_text(HAND_EDITED, encoding="utf-8")
-    result = run("import-md", DOC, "--out", str(out), "--merge")
+    result = run("import-md", DOC, "--out-dir", str(out), "--merge")
     assert result.exit_code == 0, result.stderr
     spec = load_spec_file(target)
     # kept: prose, human certainty, default, extra column, index name, policies, ignore
@@ -678,7 +678,7 @@ def test_merge_keeps_hand_edits_and_restores_documented_structure(
     assert len(spec.table.columns) == 10  # the document's 9, then the hand-added one
     assert len(spec.table.indexes) == 5
     # and merging again changes nothing
-    again = run("import-md", DOC, "--out", str(out), "--merge")
+    again = run("import-md", DOC, "--out-dir", str(out), "--merge")
     assert "(0 written, 39 unchanged)" in again.stdout
 
 
@@ -689,7 +689,7 @@ def test_without_merge_the_file_is_a_fresh_transcription(
     out = tmp_path / "out"
     out.mkdir()
     (out / "cart_abandonments.yaml").write_text(HAND_EDITED, encoding="utf-8")
-    assert run("import-md", DOC, "--out", str(out)).exit_code == 0
+    assert run("import-md", DOC, "--out-dir", str(out)).exit_code == 0
     spec = load_spec_file(out / "cart_abandonments.yaml")
     assert spec.purpose == "Track abandoned shopping carts for recovery campaigns"
     assert spec.certainty == "estimated"
@@ -705,7 +705,7 @@ def test_merge_reports_an_unreadable_spec_file_and_leaves_it(
     out.mkdir()
     broken = out / "feedback.yaml"
     broken.write_text("table: feedback\ncolumns: [\n", encoding="utf-8")
-    result = run("import-md", DOC, "--out", str(out), "--merge")
+    result = run("import-md", DOC, "--out-dir", str(out), "--merge")
     assert result.exit_code == 2
     assert result.stderr.splitlines()[0].startswith(f"{broken}:3: ")
     assert result.stderr.splitlines()[-1] == "1 problem; not written: feedback"
@@ -718,7 +718,7 @@ def test_merge_reports_an_unreadable_spec_file_and_leaves_it(
 
 def import_fixture(name: str, out: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.chdir(MD)
-    return run("import-md", name, "--out", str(out))
+    return run("import-md", name, "--out-dir", str(out))
 
 
 def test_odd_spacing_reads_like_the_tidy_document(
@@ -768,7 +768,7 @@ def test_crlf_line_endings_read_the_same(tmp_path: Path) -> None:
     text = (MD / "tidy.md").read_text(encoding="utf-8")
     crlf = tmp_path / "crlf.md"
     crlf.write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
-    result = run("import-md", str(crlf), "--out", str(tmp_path / "out"))
+    result = run("import-md", str(crlf), "--out-dir", str(tmp_path / "out"))
     assert result.exit_code == 0, result.stderr
     assert load_spec_file(tmp_path / "out" / "orders.yaml").table.indexes[2].predicate == (
         "status = 'new'"
@@ -888,36 +888,36 @@ def test_usage_errors(tmp_path: Path) -> None:
     doc = str(MD / "tidy.md")
     no_out = run("import-md", doc)
     assert no_out.exit_code == 2
-    assert no_out.stderr == "import-md needs --out DIR (or --check)\n"
-    both = run("import-md", doc, "--check", "--out", str(tmp_path))
+    assert no_out.stderr == "import-md needs --out-dir DIR (or --check)\n"
+    both = run("import-md", doc, "--check", "--out-dir", str(tmp_path))
     assert both.exit_code == 2
-    assert both.stderr == "--check writes nothing: it takes no --out or --merge\n"
+    assert both.stderr == "--check writes nothing: it takes no --out-dir or --merge\n"
     file_out = tmp_path / "file"
     file_out.write_text("x", encoding="utf-8")
-    not_dir = run("import-md", doc, "--out", str(file_out))
+    not_dir = run("import-md", doc, "--out-dir", str(file_out))
     assert not_dir.exit_code == 2
-    assert not_dir.stderr == f"--out {file_out}: not a folder\n"
+    assert not_dir.stderr == f"--out-dir {file_out}: not a folder\n"
 
 
 def test_unreadable_documents_exit_2(tmp_path: Path) -> None:
-    missing = run("import-md", str(tmp_path / "nope.md"), "--out", str(tmp_path / "o"))
+    missing = run("import-md", str(tmp_path / "nope.md"), "--out-dir", str(tmp_path / "o"))
     assert missing.exit_code == 2
     assert (
         missing.stderr == f"{tmp_path / 'nope.md'}:1: cannot read file: No such file or directory\n"
     )
     latin = tmp_path / "latin.md"
     latin.write_bytes(b"# Tables\n\n### `caf\xe9`\n")
-    result = run("import-md", str(latin), "--out", str(tmp_path / "o"))
+    result = run("import-md", str(latin), "--out-dir", str(tmp_path / "o"))
     assert result.exit_code == 2
     assert result.stderr == f"{latin}:3: not UTF-8 text (byte 0xe9 at offset 18)\n"
     binary = tmp_path / "bin.md"
     binary.write_bytes(b"PK\x03\x04\x00\x00")
-    result = run("import-md", str(binary), "--out", str(tmp_path / "o"))
+    result = run("import-md", str(binary), "--out-dir", str(tmp_path / "o"))
     assert result.exit_code == 2
     assert result.stderr == f"{binary}:1: binary data (a NUL byte): not a Markdown document\n"
     empty = tmp_path / "empty.md"
     empty.write_text("just prose\n", encoding="utf-8")
-    result = run("import-md", str(empty), "--out", str(tmp_path / "o"))
+    result = run("import-md", str(empty), "--out-dir", str(tmp_path / "o"))
     assert result.exit_code == 2
     assert result.stderr.splitlines()[0] == (
         f"{empty}:1: no table sections found (expected `### `table_name`` headings)"
@@ -1241,7 +1241,7 @@ def test_hostile_files_never_give_a_traceback(tmp_path: Path, data: bytes) -> No
     doc = tmp_path / "hostile.md"
     doc.write_bytes(data)
     for args in (
-        ["import-md", str(doc), "--out", str(tmp_path / "out")],
+        ["import-md", str(doc), "--out-dir", str(tmp_path / "out")],
         ["import-md", "--check", str(doc)],
     ):
         result = run(*args)
@@ -1315,13 +1315,13 @@ def test_a_misspelt_type_is_refused_and_a_projects_own_type_kept(
         encoding="utf-8",
     )
     monkeypatch.chdir(tmp_path)
-    result = run("import-md", "doc.md", "--out", str(tmp_path / "specs"))
+    result = run("import-md", "doc.md", "--out-dir", str(tmp_path / "specs"))
     assert result.exit_code == 2
     assert result.stderr.splitlines()[0] == (
         "doc.md:5: column `placed_at`: unknown type 'timestampz' (did you mean 'timestamptz'?)"
     )
     assert "order_status" not in result.stderr and "tag_kind" not in result.stderr
     doc.write_text(doc.read_text().replace("timestampz", "timestamptz"), encoding="utf-8")
-    fixed = run("import-md", "doc.md", "--out", str(tmp_path / "specs"))
+    fixed = run("import-md", "doc.md", "--out-dir", str(tmp_path / "specs"))
     assert fixed.exit_code == 0, fixed.stderr
     assert "type: order_status" in (tmp_path / "specs" / "orders.yaml").read_text()

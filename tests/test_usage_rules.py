@@ -117,15 +117,18 @@ def test_missing_tables_functions_and_embeds(catalog: Catalog) -> None:
     ]
     findings = _compare(refs, catalog)
     assert _kinds(findings) == [
+        ("code_reference_unresolved", "", None),  # a schema the source did not read
         ("code_table_missing", "public.nowhere", None),
         ("code_table_missing", "public.order", None),
         ("code_table_missing", "public.shipments", None),
     ]
+    unread = next(f for f in findings if f.kind == "code_reference_unresolved")
+    assert unread.message == "table not checked: schema unread_schema was not read from the source"
     order = next(f for f in findings if f.table == "public.order")
     assert order.location == "app/page.ts:3:1"
     assert dict(order.details)["places"] == ["app/page.ts:3:1", "app/page.ts:9:1"]
     assert "did you mean orders?" in order.message
-    assert order.fingerprint == "public.order|code_table_missing|app/page.ts"
+    assert order.fingerprint == "public.order|code_table_missing|app/page.ts table -"
     embedded = next(f for f in findings if f.table == "public.shipments")
     assert "embedded resource shipments in a select on orders" in embedded.message
 
@@ -272,3 +275,62 @@ def test_json_report_carries_references_per_object(catalog: Catalog, tmp_path: P
         "code_table_missing",
     ]
     assert report.failed  # code_table_missing is an error
+
+
+def test_computed_fields_system_columns_partitions_and_overloads(
+    catalog: Catalog, db: TestDatabase
+) -> None:
+    """What PostgREST and PostgreSQL resolve beyond plain columns and tables: no error."""
+    db.run(
+        """
+        CREATE FUNCTION order_label(orders) RETURNS text LANGUAGE sql AS $$ SELECT 'x' $$;
+        CREATE FUNCTION customer_orders(customers) RETURNS SETOF orders
+          LANGUAGE sql AS $$ SELECT * FROM orders $$;
+        CREATE TABLE events (id bigint, at date NOT NULL) PARTITION BY RANGE (at);
+        CREATE TABLE events_2026 PARTITION OF events
+          FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+        CREATE FUNCTION place_order(c text) RETURNS bigint LANGUAGE sql AS $$ SELECT 2::bigint $$;
+        GRANT EXECUTE ON FUNCTION place_order(text) TO anon;
+        """
+    )
+    fresh = read_catalog(db.dsn, ("public", "billing"))
+    refs = [
+        ref("orders", columns=("id", "order_label", "count", "xmin", "ctid")),
+        ref("customers"),
+        ref("customer_orders", embedded_in="customers", columns=("id",)),
+        ref("events_2026", columns=("id", "at"), via="sql"),
+        ref("pg_stat_activity", via="sql"),
+        ref("tables", schema="information_schema", via="sql"),
+        ref("place_order", "rpc", target="function", privilege="public"),
+    ]
+    assert _compare(refs, fresh) == []
+    # Still errors: a column no function or table has, a missing partition child.
+    wrong = [ref("orders", columns=("label",)), ref("events_2025", via="sql")]
+    assert _kinds(_compare(wrong, fresh)) == [
+        ("code_column_missing", "public.orders", "label"),
+        ("code_table_missing", "public.events_2025", None),
+    ]
+
+
+def test_a_missing_table_function_and_embed_of_one_name_are_three_findings(
+    catalog: Catalog,
+) -> None:
+    refs = [
+        ref("orders"),
+        ref("ghost", embedded_in="orders", line=2),
+        ref("ghost", line=3),
+        ref("ghost", "rpc", target="function", line=4),
+    ]
+    findings = _compare(refs, catalog)
+    assert len({f.fingerprint for f in findings}) == 3
+
+
+def test_files_the_scan_could_not_read_are_findings(catalog: Catalog) -> None:
+    patterns = patterns_file.load_patterns(None)
+    problems = [("app/big.js", "skipped, 3,000,000 bytes"), ("app/x.py", "line 3: syntax error")]
+    found, _ = compare_usage([], catalog, UsageOptions(patterns=patterns), problems)
+    assert [(f.kind, f.location, f.severity) for f in found] == [
+        ("code_scan_incomplete", "app/big.js", "info"),
+        ("code_scan_incomplete", "app/x.py", "info"),
+    ]
+    assert found[0].message == "not fully scanned: skipped, 3,000,000 bytes"

@@ -7,11 +7,20 @@ is a bug.  Exit codes are part of the public contract (see README).
 from __future__ import annotations
 
 EXIT_CLEAN = 0
+"""No finding at or above `--fail-on`."""
 EXIT_DRIFT = 1
+"""Findings at or above `--fail-on`, a failed migration, or stale baseline entries under
+`--fail-on-stale`: the input is fine, the database (or its history) is not."""
 EXIT_USAGE = 2
+"""The input is wrong and must change: usage, configuration, baseline, spec, snapshot, a DSN
+libpq cannot parse.  Retrying the same command can never succeed."""
 EXIT_CONNECT = 3
+"""The database could not be reached or read (refused, timeout, authentication, permission):
+the input may be right, and the same command may succeed later."""
 EXIT_INTERNAL = 4
-"""A bug: an exception no part of the tool expected (`internal error: ...`)."""
+"""A bug: an exception no part of the tool expected (`internal error: ...`).  Distinct from
+1-3 so that a CI gate can tell "schemaverify broke" from "the check failed"; documented in
+the README's exit-code tables (command line and action)."""
 EXIT_BROKEN_PIPE = 141
 """128 + SIGPIPE: what a shell shows for any Unix tool whose reader went away (`| head`)."""
 

@@ -22,7 +22,7 @@ app = typer.Typer(
     name="schemaverify",
     help="Prove database documentation true: check YAML table specs against PostgreSQL.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
     # Plain help and usage errors: typer's rich formatter imports rich's markdown, table

@@ -53,6 +53,17 @@ DEFAULT_SPECS = Path("specs")
 DEFAULT_SCHEMAS = ("public",)
 DEFAULT_BASELINE = Path("schemaverify-baseline.json")
 """Where `schemaverify baseline` writes when neither `-o` nor `baseline` says otherwise."""
+BASELINE_FILES = {
+    "check": DEFAULT_BASELINE,
+    "advise": Path("schemaverify-advise-baseline.json"),
+    "usage": Path("schemaverify-usage-baseline.json"),
+}
+"""The baseline each command applies when it exists in the project root and no flag or
+configured `baseline` names one.  One file per command: advice and code findings are of
+kinds `check` never reports, so applied to check's file every entry of it would be called
+stale.  The configuration's `baseline` is check's (the command the gate runs)."""
+FOUND = "found"
+"""Origin of a baseline applied because its default file exists."""
 DEFAULT_TIMEOUTS = {
     "statement_timeout": 30000,
     "lock_timeout": 5000,
@@ -160,6 +171,9 @@ class Settings:
     """Per-kind severity overrides; only the file sets them."""
     access_patterns: Setting[Path | None]
     baseline: Setting[Path | None]
+    """The baseline this run applies: `--baseline`, the configured one (check's only), or
+    the command's own file found in the root (origin `found`, see BASELINE_FILES); None
+    with `--no-baseline`, when the run records one, or when there is none."""
     statement_timeout: Setting[int]
     lock_timeout: Setting[int]
     connect_timeout: Setting[int]
@@ -664,6 +678,8 @@ def resolve(
     *,
     environ: Mapping[str, str] | None = None,
     sources: Sequence[str] = SOURCE_KEYS,
+    baselines: str = "check",
+    writing: bool = False,
 ) -> Settings:
     """The effective settings of one run: flags over the file over built-in defaults.
 
@@ -674,6 +690,11 @@ def resolve(
     migrations, never a snapshot file, and `diff` none at all (its sides are
     `--from` and `--to`), so a configured source outside them must not become
     the command's input.  It is then shown as `not read by this command`.
+
+    `baselines` is the command whose baseline file applies (BASELINE_FILES): its default
+    file is applied when it exists, and the configured `baseline` only for `check`.
+    `writing`: the run records a baseline (`--write-baseline`), so none is applied, and a
+    `--baseline` flag with it is refused.
     """
     unknown = set(cli) - set(CLI_KEYS)
     if unknown:  # a programming error in a command, not a user error
@@ -710,9 +731,7 @@ def resolve(
     preset = pick("preset", None)
     if preset.origin == "--preset" and "migrations" in sources and not side["migrations"].value:
         raise UsageError("--preset applies to --migrations only")
-    baseline = pick("baseline", None)
-    if cli.get("no_baseline"):
-        baseline = Setting(None, "--no-baseline")
+    baseline = _baseline(cli, file, root, baselines, writing)
     return Settings(
         config_file=config.shown if config is not None else None,
         root=root,
@@ -766,6 +785,30 @@ def _check_cli(cli: Mapping[str, Any]) -> None:
 
 
 NOT_READ = "not read by this command"
+
+
+def _baseline(
+    cli: Mapping[str, Any], file: FileValues, root: Path, kind: str, writing: bool
+) -> Setting[Path | None]:
+    """The baseline a run applies: `--baseline`, else the configured one (check's only),
+    else the command's default file when it exists; none with `--no-baseline` or when the
+    run records one."""
+    given = cli.get("baseline")
+    if writing:
+        if given is not None:
+            raise UsageError("give --baseline or --write-baseline, not both")
+        return Setting(None, "--write-baseline")
+    if cli.get("no_baseline"):
+        return Setting(None, "--no-baseline")
+    if given is not None:
+        return Setting(Path(given), flag("baseline"))
+    configured = file.values.get("baseline")
+    if configured is not None and kind == "check":
+        return configured
+    default = _path_in(root, str(BASELINE_FILES[kind]))
+    if default.is_file():
+        return Setting(default, FOUND)
+    return Setting(None, "default")
 
 
 def _sources(

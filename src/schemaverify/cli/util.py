@@ -1,7 +1,7 @@
 """Shared plumbing for command modules: error handling, exit codes, standard output and the
 files a command writes (`write_output` for every `-o FILE`, `ReportOutputs` for the
-`--format` + `--output [FORMAT=]FILE` of findings reports), so that each failure reads the
-same in every command.
+`--format` + `--output [FORMAT=]FILE` of findings reports, the file's extension naming its
+format), so that each failure reads the same in every command.
 
 Three kinds of failure end a run here instead of as `internal error` (exit 4):
 
@@ -139,6 +139,68 @@ def check_format(fmt: str, choices: Sequence[str]) -> None:
         raise UsageError(f"--format must be one of {', '.join(choices)}, not {fmt!r}")
 
 
+REPORT_EXTENSIONS: dict[str, str] = {
+    ".json": "json",
+    ".sarif": "sarif",
+    ".xml": "junit",
+    ".md": "markdown",
+    ".txt": "table",
+}
+"""What an `-o FILE` holds, by the file's extension (`x.sarif.json` is SARIF).  `github`
+annotations have no extension of their own: they take `github=FILE`."""
+
+
+def format_of(path: Path) -> str | None:
+    """The report format a file name asks for, or None when its extension names none."""
+    name = path.name.lower()
+    if name.endswith(".sarif.json"):
+        return "sarif"
+    return REPORT_EXTENSIONS.get(Path(name).suffix)
+
+
+def extensions_help(choices: Sequence[str]) -> str:
+    """`.json, .sarif, .xml for junit, .md for markdown, .txt for table`: the extensions of
+    `choices`, each with its format where the names differ."""
+    return ", ".join(
+        ext if fmt == ext[1:] else f"{ext} for {fmt}"
+        for ext, fmt in REPORT_EXTENSIONS.items()
+        if fmt in choices
+    )
+
+
+def output_target(item: str, choices: Sequence[str]) -> tuple[str, Path]:
+    """One `--output`: `FORMAT=FILE`, or FILE in the format its extension names.
+
+    The extension decides, not `--format` (which is what standard output shows): before,
+    `-o report.json` silently wrote the terminal table into report.json.  A name whose
+    extension says nothing (or names a format the command cannot write) is refused, exit 2,
+    before anything is read."""
+    name, sep, rest = item.partition("=")
+    if sep and name in choices:
+        if not rest:
+            raise UsageError(f"--output {item}: no file after {name}=")
+        return name, Path(rest)
+    if sep and name.isidentifier():
+        raise UsageError(f"--output {item}: unknown format {name!r} ({', '.join(choices)})")
+    if not item:
+        raise UsageError("--output: no file named")
+    path = Path(item)
+    fmt = format_of(path)
+    if fmt is not None and fmt in choices:
+        return fmt, path
+    suffix = path.suffix
+    if fmt is not None:
+        why = f"{suffix} names {fmt}, which this command does not write"
+    elif suffix:
+        why = f"cannot tell the format from the extension {suffix}"
+    else:
+        why = "cannot tell the format: the file has no extension"
+    raise UsageError(
+        f"--output {item}: {why}; use {extensions_help(choices)}, or name the format: "
+        f"FORMAT={item} ({', '.join(choices)})"
+    )
+
+
 def write_or_print(text: str, output: Path | None, what: str = "report") -> None:
     """The result to `--output FILE` when given, else to standard output."""
     if output is not None:
@@ -158,21 +220,22 @@ class ReportOutputs:
     files: tuple[tuple[str, Path], ...] = ()
 
     @classmethod
-    def parse(cls, fmt: str, outputs: Sequence[str]) -> ReportOutputs:
-        """`--output FILE` (in --format) or `--output FORMAT=FILE`, repeatable."""
+    def parse(
+        cls, fmt: str, outputs: Sequence[str], choices: Sequence[str] | None = None
+    ) -> ReportOutputs:
+        """`--output FILE` (format from its extension) or `--output FORMAT=FILE`,
+        repeatable; `choices` are the formats the command writes (default: all)."""
         from schemaverify.reports.formats import FORMATS
 
-        check_format(fmt, tuple(FORMATS))
-        files: list[tuple[str, Path]] = []
-        for item in outputs:
-            name, sep, path = item.partition("=")
-            if sep and name in FORMATS:
-                files.append((name, Path(path)))
-            elif sep and name.isidentifier():
-                raise UsageError(f"--output {item}: unknown format {name!r} ({', '.join(FORMATS)})")
-            else:
-                files.append((fmt, Path(item)))
-        return cls(fmt, tuple(files))
+        allowed = tuple(FORMATS) if choices is None else tuple(choices)
+        check_format(fmt, allowed)
+        return cls(fmt, tuple(output_target(item, allowed) for item in outputs))
+
+    @property
+    def to_stdout(self) -> bool:
+        """Whether standard output shows `--format`: always the terminal table, and another
+        format only when no file already holds it (`-f json -o r.json` writes r.json only)."""
+        return self.fmt == "table" or not any(f == self.fmt for f, _ in self.files)
 
     def emit(self, report: Report) -> int:
         """Write each requested file, then the terminal view on stdout (unless a file already
@@ -182,12 +245,10 @@ class ReportOutputs:
         for out_fmt, path in self.files:
             write_output(path, renderer(out_fmt)(report))
         if self.fmt == "table":
-            from rich.console import Console
+            from schemaverify.reports.table import print_report, stdout_console
 
-            from schemaverify.reports.table import print_report
-
-            print_report(report, Console(highlight=False))
-        elif not any(f == self.fmt for f, _ in self.files):
+            print_report(report, stdout_console())
+        elif self.to_stdout:
             sys.stdout.write(renderer(self.fmt)(report))
         return EXIT_DRIFT if report.failed else EXIT_CLEAN
 
@@ -296,19 +357,23 @@ def handles_errors(fn: Callable[P, R]) -> Callable[P, R]:
 
 
 def record_baseline(report: Report, target: Path, previous: Baseline | None, *, read: bool) -> None:
-    """`--write-baseline FILE` of advise and usage: the report's findings recorded in
-    FILE (entries of `previous` keep their reasons and dates), or exit 1 without writing
-    when no schema was read (a failed migration stopped the run: nothing to record)."""
+    """`--write-baseline FILE` (check, advise, usage) and `schemaverify baseline`: the
+    report's findings recorded in FILE (entries of `previous` keep their reasons and dates),
+    or exit 1 without writing when no schema was read (a failed migration stopped the run:
+    recording then would drop every table's entry)."""
     import datetime
 
     from schemaverify.pipeline import baseline as baselines
 
     if not read:
         for f in report.findings:
-            warn_finding(f.location or f.object, f.message)
+            warn_finding(f.location or f.spec or f.object, f.message)
         warn_finding(None, f"no schema was read; {target} left unchanged")
         raise typer.Exit(1)
     text = baselines.record(report.findings, created=datetime.date.today(), previous=previous)
     write_output(target, text, "baseline")
     count = len({f.fingerprint for f in report.findings})
-    sys.stdout.write(f"recorded {count} findings in {target}\n")
+    kept = sum(1 for e in previous.entries if e.reason or e.expires) if previous else 0
+    note = " (reason and expires kept from the previous file)" if kept else ""
+    noun = "finding" if count == 1 else "findings"
+    sys.stdout.write(f"recorded {count} {noun} in {target}{note}\n")

@@ -449,6 +449,16 @@ KINDS: dict[str, Kind] = {
             "and not guessed. A name passed through a `const` of the same file is resolved.",
         ),
         Kind(
+            "code_scan_incomplete",
+            "info",
+            "A code file was skipped or read only in part.",
+            "`schemaverify usage`. The file is over 2 MB (generated or bundled code), cannot "
+            "be read, has a syntax error the parser read around, is nested too deeply, or "
+            "made the parser crash or overrun its time: what it holds is checked only as far "
+            "as it could be read. Code must not pass a gate by being too big or too strange "
+            "to read, so the file is named.",
+        ),
+        Kind(
             "table_unused",
             "info",
             "A documented table is named by no scanned code.",
@@ -512,10 +522,13 @@ class Finding:
     def with_severity(self, severity: str) -> Finding:
         return replace(self, severity=severity)
 
-    def sort_key(self) -> tuple[str, int, str, str]:
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        """Report order: by table, then the most severe first (a reader of a long table meets
+        its errors before its infos), then by kind in `KINDS` order, object and message."""
         kinds = list(KINDS)
         order = kinds.index(self.kind) if self.kind in KINDS else len(kinds)
-        return (self.table, order, self.object or "", self.message)
+        severity = _RANK.get(self.severity, -1)
+        return (self.table, -severity, order, self.object or "", self.message)
 
 
 def make(

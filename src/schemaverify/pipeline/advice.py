@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from schemaverify.pipeline import Pipeline
-from schemaverify.pipeline.report import Report
+from schemaverify.pipeline.report import ADVISE, Report
 from schemaverify.rules.advise import AdviceOptions, advise
 from schemaverify.sources.live import LiveSide
 
@@ -25,11 +25,15 @@ def advice_report(
     catalog = live.catalog
     if catalog is not None:
         findings.extend(advise(catalog, options))
+    # The relations advised on.  Advice on a function names the function as its `table`:
+    # the summary counts only these among "N of M tables" (Report.summary).
+    tables = tuple(t.qualified for t in catalog.tables) if catalog is not None else ()
     return Report(
         findings=Pipeline(severity=dict(severity or {})).run(findings),
-        tables_checked=len(catalog.tables) if catalog is not None else 0,
+        tables_checked=len(tables),
         source=dict(live.description),
         fail_on=fail_on,
-        tables=tuple(t.qualified for t in catalog.tables) if catalog is not None else (),
+        tables=tables,
         schema_read=catalog is not None,
+        command=ADVISE,
     )

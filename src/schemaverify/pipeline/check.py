@@ -18,18 +18,33 @@ from schemaverify.sources.specs import patterns as patterns_file
 from schemaverify.sources.specs import typecheck
 
 
-def schemas_to_read(specs: SpecSet, schemas: Sequence[str]) -> tuple[str, ...]:
+def schemas_to_read(
+    specs: SpecSet, schemas: Sequence[str], *, referenced: bool = False
+) -> tuple[str, ...]:
     """The requested schemas (names and globs) plus every schema a spec names, so a spec is
     never reported missing merely because its schema was not read.  When `schemas` holds a
     glob, specs stating no schema are templates for the matched schemas (see tenants.py):
-    their default `public` is then not needed."""
+    their default `public` is then not needed.
+
+    With `referenced`, also the schemas the specs' foreign keys point into (`auth` for a
+    key to `auth.users`), for `coverage`, which looks the targets up: a target in a schema
+    not read is not "neither specified nor live".  They join the same catalog queries (the
+    schemas are a parameter), so the number of queries stays what it was.  A template's key
+    to its own schema points into each tenant, which the glob already reads."""
     wanted = list(dict.fromkeys(schemas))
     templates = any(tenants.is_glob(s) for s in wanted)
     for spec in specs.specs:
-        if templates and not tenants.stated_schema(spec):
-            continue
-        if spec.table.schema not in wanted:
+        template = templates and not tenants.stated_schema(spec)
+        if not template and spec.table.schema not in wanted:
             wanted.append(spec.table.schema)
+        if not referenced:
+            continue
+        for fk in spec.table.foreign_keys:
+            target = fk.ref_schema
+            if template and target == spec.table.schema:
+                continue
+            if target not in wanted and not tenants.is_glob(target):
+                wanted.append(target)
     return tuple(wanted)
 
 
@@ -73,16 +88,19 @@ def build_report(
     if live.migrations is not None:
         source["migrations"] = dict(live.migrations)
     read = live.catalog is not None
+    # No schema read (the migrations stopped first): not one table was checked, whatever
+    # the specs hold, and no field of the report may say otherwise.
+    tables = tuple(s.qualified for s in checked.specs) if read else ()
     return Report(
         # Severity overrides and ignores reach the source's own findings (migrations) too.
         findings=Pipeline.for_specs(checked, severity).run(findings),
         facts=facts,
-        tables_checked=len(checked.specs),
+        tables_checked=len(tables),
         source=source,
         schema_read=read,
         specs=specs_path,
         fail_on=fail_on,
-        tables=tuple(s.qualified for s in checked.specs) if live.catalog is not None else (),
+        tables=tables,
         schemas=checked_schemas,
     )
 

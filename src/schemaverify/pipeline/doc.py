@@ -73,7 +73,7 @@ def run_doc(
 
         migrations = Path(source.migrations) if source.migrations else None
         scan = scan_code(code, exclude=excluded_paths(code, migrations, ()), cache=cache)
-        wanted = schemas_named(scan, None, wanted)
+        wanted = schemas_named(scan, None, wanted, snapshot=bool(source.snapshot))
     with open_live(source, wanted) as live:
         report = build_report(
             specs,

@@ -25,7 +25,7 @@ from schemaverify.model.findings import Finding
 from schemaverify.model.schema import Catalog
 from schemaverify.model.spec import SpecSet, TableSpec
 from schemaverify.pipeline import Pipeline
-from schemaverify.pipeline.report import Report
+from schemaverify.pipeline.report import DIFF, Report
 from schemaverify.rules import DiffOptions, compare, messages
 from schemaverify.sources.dsn import redact
 from schemaverify.sources.live import LiveSide, SourceOptions, open_live
@@ -144,6 +144,9 @@ def build_report(
 ) -> Report:
     findings = [*before.findings, *after.findings]
     names: list[str] = []
+    # A side whose migrations stopped has no schema: nothing was compared, and the report
+    # says that no table was checked rather than "0 of 0 tables".
+    read = before.catalog is not None and after.catalog is not None
     if before.catalog is not None and after.catalog is not None:
         findings.extend(diff_catalogs(before.catalog, after.catalog, schemas=schemas))
         # The --from tables play the specs: they are the tables checked, as in check, where
@@ -162,6 +165,8 @@ def build_report(
         specs=None,
         fail_on=fail_on,
         tables=tuple(names),
+        schema_read=read,
+        command=DIFF,
     )
 
 

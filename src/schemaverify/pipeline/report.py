@@ -6,7 +6,7 @@ them knows about the database, YAML or the command line.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from schemaverify.model.facts import Fact
@@ -55,12 +55,17 @@ def group_title(table: str, findings: list[Finding]) -> str:
 
 NOT_READ = "no table was checked: the migrations failed before the schema could be read"
 
+CHECK = "check"
+DIFF = "diff"
+ADVISE = "advise"
+
 
 @dataclass(frozen=True)
 class Report:
     findings: tuple[Finding, ...]
     tables_checked: int
-    """The documented tables to check; the summary counts 0 when no schema was read."""
+    """The tables checked: documented ones for check, the `--from` tables for diff, every
+    relation read for advise; 0 when no schema was read (the summary counts 0 then too)."""
     source: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     """Redacted description of the live side (kind, dsn/migrations/snapshot, server version)."""
     specs: str | None = None
@@ -83,6 +88,9 @@ class Report:
     """One per statement of the specs checked (facts.py): verified, drift or unverifiable."""
     usage: Usage | None = None
     """What `schemaverify usage` scanned and found; None for every other command."""
+    command: str = CHECK
+    """What compared the tables (CHECK, DIFF or ADVISE), so that summaries name what they
+    were compared with: specs, the other environment, or nothing (`clean_text`)."""
 
     @property
     def migrations(self) -> dict[str, int] | None:
@@ -93,9 +101,17 @@ class Report:
     @property
     def summary(self) -> Summary:
         # No schema read (the migrations stopped first): no table was checked at all, however
-        # many specs there were to check (`tables_checked` counts those).
+        # many specs there were to check.
         checked = self.tables_checked if self.schema_read else 0
-        return summarize(list(self.findings), checked, schemas=self.schemas, tables=self.tables)
+        summary = summarize(list(self.findings), checked, schemas=self.schemas, tables=self.tables)
+        if not self.tables:
+            return summary
+        # "N of M tables": N counts only tables among the M.  A finding about something else
+        # (advice on a function, an undocumented table) has a `table` too, and counted, it
+        # made advise say "111 of 86 tables".
+        listed = set(self.tables)
+        within = len({f.table for f in self.findings if f.table in listed})
+        return replace(summary, tables_with_findings=min(within, summary.tables_with_findings))
 
     @property
     def failed(self) -> bool:
@@ -110,6 +126,47 @@ class Report:
         return grouped
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def source_text(report: Report) -> str:
+    """The report's first line: `checked against SOURCE`; a diff compares two sources and
+    checks nothing against either (`compared --from A with --to B`).  Empty without a source."""
+    if report.command == DIFF:
+        before, after = (_described(report.source.get(side)) for side in ("from", "to"))
+        return f"compared --from {before} with --to {after}"
+    shown = _described(report.source)
+    return f"checked against {shown}" if shown else ""
+
+
+def _described(source: object) -> str:
+    if not isinstance(source, dict):
+        return ""
+    return str(source.get("description") or source.get("dsn") or "")
+
+
+def clean_text(report: Report) -> str:
+    """What a report without findings says of its tables, in the words of its command: only
+    `check` has specs (`39 tables match their specs`)."""
+    n = report.summary.tables_checked
+    if report.command == DIFF:
+        return _count(n, "table is the same", "tables are the same") + " in --from and --to"
+    if report.command == ADVISE:
+        return f"no advice on {_count(n, 'table', 'tables')}"
+    return _count(n, "table matches its spec", "tables match their specs")
+
+
+def checked_text(report: Report) -> str:
+    """What was checked, after the findings count (`from checking 39 documented tables`)."""
+    n = report.summary.tables_checked
+    if report.command == DIFF:
+        return f"from comparing {_count(n, 'table', 'tables')} of --from with --to"
+    if report.command == ADVISE:
+        return f"on {_count(n, 'table', 'tables')}"
+    return f"from checking {_count(n, 'documented table', 'documented tables')}"
+
+
 @dataclass(frozen=True)
 class Place:
     """A finding's place in a file, parsed once for the formats that link to files
@@ -122,12 +179,14 @@ class Place:
 
 def place_of(finding: Finding) -> Place | None:
     """`location` (`path:line:column`, e.g. a migration statement) wins over `spec`
-    (`path:line`), as in the terminal report; None for findings without a place.
-
-    Numbers are taken from the right so that a path may itself contain colons."""
+    (`path:line`), as in the terminal report; None for findings without a place."""
     text = finding.location or finding.spec
-    if not text:
-        return None
+    return split_place(text) if text else None
+
+
+def split_place(text: str) -> Place:
+    """`path:line[:column]` parsed.  Numbers are taken from the right so that a path may
+    itself contain colons."""
     numbers: list[int] = []
     path = text
     while len(numbers) < 2:

@@ -16,7 +16,7 @@ from schemaverify.model.usage import CodeReference, Usage
 from schemaverify.pipeline import Pipeline
 from schemaverify.pipeline.report import Report
 from schemaverify.rules.access import AccessPatterns
-from schemaverify.rules.usage import UsageOptions, by_table, compare_usage
+from schemaverify.rules.usage import SYSTEM_SCHEMAS, UsageOptions, by_table, compare_usage
 from schemaverify.sources.code.scan import CodeScan, scan_code
 from schemaverify.sources.live import LiveSide, SourceOptions, open_live
 
@@ -32,10 +32,21 @@ def excluded_paths(code: Path, migrations: Path | None, extra: Sequence[Path]) -
     return paths
 
 
-def schemas_named(scan: CodeScan, specs: SpecSet | None, schemas: Sequence[str]) -> tuple[str, ...]:
+def schemas_named(
+    scan: CodeScan, specs: SpecSet | None, schemas: Sequence[str], *, snapshot: bool = False
+) -> tuple[str, ...]:
+    """The schemas to read: the requested ones, the specs', and those the code names, but
+    not PostgreSQL's own (nothing there is the application's) and, from a snapshot, not
+    the code's: a snapshot holds only what it recorded, and a pull request's code must not
+    be able to stop the check by naming another schema (rules/usage.py reports them)."""
     wanted = list(dict.fromkeys(schemas))
-    for ref in scan.references:
-        if ref.schema and ref.target != "bucket" and ref.schema not in wanted:
+    for ref in scan.references if not snapshot else ():
+        if (
+            ref.schema
+            and ref.target != "bucket"
+            and ref.schema not in wanted
+            and ref.schema not in SYSTEM_SCHEMAS
+        ):
             wanted.append(ref.schema)
     for spec in specs.specs if specs is not None else ():
         if spec.table.schema not in wanted:
@@ -60,11 +71,11 @@ def usage_report(
     catalog = live.catalog
     if catalog is not None:
         options = UsageOptions(patterns=patterns, documented=documented)
-        found, resolved = compare_usage(scan.references, catalog, options)
+        found, resolved = compare_usage(scan.references, catalog, options, scan.problems)
         findings.extend(found)
         grouped = by_table(resolved)
         by_object = tuple((name, tuple(refs)) for name, refs in sorted(grouped.items()))
-        named = {item.qualified for item in resolved if item.table is not None}
+        named.update(item.qualified for item in resolved if item.table is not None)
         named.update(f.table for f in found if f.kind == "code_table_missing")
     usage = Usage(
         code=scan.root,
@@ -72,7 +83,7 @@ def usage_report(
         lines=scan.lines,
         references=scan.references,
         by_object=by_object,
-        problems=scan.problems,
+        problems=tuple(f"{path}: {problem}" for path, problem in scan.problems),
     )
     pipeline = (
         Pipeline.for_specs(specs, dict(severity or {}))
@@ -125,7 +136,8 @@ def run_usage(
         jobs=jobs,
         cache=cache,
     )
-    with open_live(source, schemas_named(scan, specs, schemas)) as live:
+    wanted = schemas_named(scan, specs, schemas, snapshot=bool(source.snapshot))
+    with open_live(source, wanted) as live:
         return usage_report(
             scan,
             live,

@@ -8,6 +8,7 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
+from schemaverify.escape import visible
 from schemaverify.model.findings import Finding
 from schemaverify.pipeline.baseline import Entry, Suppressed
 from schemaverify.pipeline.report import Report
@@ -84,11 +85,12 @@ def notes(report: Report) -> list[tuple[str, str]]:
 
 
 def summary_suffix(report: Report) -> str:
-    """`, 3 baselined, 1 stale` for the terminal summary line; '' without a baseline."""
+    """` (baseline FILE: 3 accepted, 1 stale)` for the terminal summary line, naming the
+    file (a baseline may be applied because it was found, not named); '' without one."""
     outcome = report.baseline
     if outcome is None:
         return ""
-    parts = [f"{len(outcome.suppressed)} baselined"]
+    parts = [f"baseline {visible(outcome.path)}: {len(outcome.suppressed)} accepted"]
     if outcome.stale:
         parts.append(f"{len(outcome.stale)} stale")
     if outcome.expired:

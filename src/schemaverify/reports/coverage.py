@@ -40,6 +40,9 @@ def coverage_dict(cov: Coverage) -> dict[str, Any]:
         "dangling_references": [
             {"table": d.table, "referenced_by": list(d.referenced_by)} for d in cov.dangling
         ],
+        "unread_references": [
+            {"table": r.table, "referenced_by": list(r.referenced_by)} for r in cov.unread
+        ],
         "code": _code_dict(cov),
     }
 
@@ -91,6 +94,18 @@ def _print_table(cov: Coverage, console: Console) -> None:
         for d in cov.dangling:
             grid.add_row(Text(terminal(d.table)), Text("\n".join(map(terminal, d.referenced_by))))
         console.print(grid)
+    if cov.unread:
+        grid = Table(
+            title="referenced by a foreign key, in a schema not read from the snapshot",
+            title_justify="left",
+        )
+        grid.add_column("table")
+        grid.add_column("referenced by", style="dim")
+        for ref in cov.unread:
+            grid.add_row(
+                Text(terminal(ref.table)), Text("\n".join(map(terminal, ref.referenced_by)))
+            )
+        console.print(grid)
     if cov.code is not None and cov.code.used_undocumented:
         grid = Table(title="used by code but undocumented", title_justify="left")
         grid.add_column("table")
@@ -112,6 +127,16 @@ def _print_table(cov: Coverage, console: Console) -> None:
     line.append(f"{len(cov.documented)} of {cov.live_tables} live tables documented ", style="bold")
     line.append(f"({cov.ratio:.0%})")
     line.append(
-        f"; {len(cov.missing)} specs without a table; {len(cov.dangling)} dangling references"
+        f"; {_count(len(cov.missing), 'spec', 'specs')} without a table; "
+        f"{_count(len(cov.dangling), 'dangling reference', 'dangling references')}"
     )
+    if cov.unread:
+        line.append(
+            f"; {_count(len(cov.unread), 'foreign-key target', 'foreign-key targets')} "
+            "in schemas not read"
+        )
     console.print(line)
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"

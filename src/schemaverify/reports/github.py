@@ -2,11 +2,13 @@
 
 Printed in a workflow step, each line becomes an annotation on the spec line
 in the pull request's diff view and in the run summary, with no upload step
-or extra permission.  Escaping follows the runner's rules: in the message `%`,
-CR and LF are percent-encoded; in property values `:` and `,` too, since they
-separate properties.  Other control characters become visible escapes
-(`escape.visible`), so every line printed is one command of ours: no data
-starts a line, and the log viewer draws no ANSI sequence from a name.
+or extra permission; `file=` is a path from the repository root (`paths.rooted`),
+which is what the runner resolves it against.  Escaping follows the runner's
+rules: in the message `%`, CR and LF are percent-encoded; in property values
+`:` and `,` too, since they separate properties.  Other control characters
+become visible escapes (`escape.visible`), so every line printed is one
+command of ours: no data starts a line, and the log viewer draws no ANSI
+sequence from a name.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 from schemaverify.escape import workflow_data, workflow_property
 from schemaverify.model.findings import Finding
 from schemaverify.pipeline.report import Report, consequences_of, folded_text, place_of
+from schemaverify.reports.paths import rooted
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -51,6 +54,8 @@ def stale_annotation(path: str, line: int, fingerprint: str, failing: bool) -> s
 
 
 def render(report: Report) -> str:
+    # `file=` is resolved against the repository root, not where the command ran.
+    report = rooted(report)
     # Migration failures caused by an earlier one are folded into its annotation: one
     # missing extension must not flood the pull request with a failure per later file.
     children = {

@@ -22,6 +22,7 @@ import xml.etree.ElementTree as ET
 from schemaverify.model import values
 from schemaverify.model.findings import KINDS, Finding, at_or_above
 from schemaverify.pipeline.report import Report, place_of
+from schemaverify.reports.paths import rooted
 
 SUITE = "schemaverify"
 MIGRATIONS = "migrations"
@@ -115,13 +116,16 @@ def _baseline_case(suite: ET.Element, report: Report) -> bool:
 
 
 def junit_tree(report: Report) -> ET.Element:
+    # `file` attributes and places are paths from the repository root, as CI views resolve.
+    report = rooted(report)
     grouped = report.by_table()
     root = ET.Element("testsuites", {"name": SUITE})
     suite = ET.SubElement(root, "testsuite", {"name": SUITE})
     properties = ET.SubElement(suite, "properties")
     for key, value in (
         ("source", str(report.source.get("description") or report.source.get("dsn") or "")),
-        ("specs", report.specs or ""),
+        # No specs property where no spec was involved (diff, advise without --specs).
+        *([("specs", report.specs)] if report.specs else []),
         ("fail_on", report.fail_on),
     ):
         ET.SubElement(properties, "property", {"name": key, "value": _clean(value)})

@@ -19,7 +19,16 @@ from __future__ import annotations
 
 from schemaverify.escape import html_text, log_safe, markdown
 from schemaverify.model.findings import SEVERITIES, Finding
-from schemaverify.pipeline.report import NOT_READ, Report, consequences_of, folded_text, group_title
+from schemaverify.pipeline.report import (
+    CHECK,
+    NOT_READ,
+    Report,
+    checked_text,
+    clean_text,
+    consequences_of,
+    folded_text,
+    group_title,
+)
 from schemaverify.reports import baseline_view as baseline
 
 LIMIT = 60_000
@@ -51,6 +60,11 @@ def _ordered(findings: list[Finding]) -> list[tuple[Finding, bool]]:
         ordered.append((f, False))
         ordered.extend((child, True) for child in children.get(f.fingerprint, []))
     return ordered
+
+
+def _plural(n: int, noun: str) -> str:
+    """`1 finding`, `2 findings`: every count the comment prints."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _counts(findings: list[Finding]) -> str:
@@ -141,7 +155,8 @@ def _baseline_notes(report: Report) -> list[str]:
     if len(notes) > MAX_NOTES:
         shown.append(f"- _and {len(notes) - MAX_NOTES} more_")
     return [
-        f"<details><summary>baseline <code>{html_text(path)}</code>: {len(notes)} notes</summary>",
+        f"<details><summary>baseline <code>{html_text(path)}</code>: "
+        f"{_plural(len(notes), 'note')}</summary>",
         "",
         *shown,
         "",
@@ -151,11 +166,18 @@ def _baseline_notes(report: Report) -> list[str]:
 
 
 def render(report: Report) -> str:
+    from schemaverify.reports.paths import rooted  # places from the repository root
+
+    report = rooted(report)
     s = report.summary
     if not report.findings and not report.failed:
-        line = f"All {s.tables_checked} tables match their specs"
+        # `clean_text`: in the words of the command (only check has specs to match).
+        clean = clean_text(report)
+        many = report.command == CHECK and s.tables_checked != 1
+        line = f"All {clean}" if many else clean[:1].upper() + clean[1:]
         if report.baseline is not None and report.baseline.suppressed:
-            line += f" (with {len(report.baseline.suppressed)} findings accepted by the baseline)"
+            accepted = _plural(len(report.baseline.suppressed), "finding")
+            line += f" (with {accepted} accepted by the baseline)"
         return log_safe(
             "\n".join(["## schemaverify ✅", "", line + ".", "", *_baseline_notes(report)])
         )
@@ -164,9 +186,9 @@ def render(report: Report) -> str:
         f"## schemaverify {status}",
         "",
         (
-            f"**{s.total} findings** from checking {s.tables_checked} documented tables."
+            f"**{_plural(s.total, 'finding')}** {checked_text(report)}."
             if report.schema_read
-            else f"**{s.total} findings**; {NOT_READ}."
+            else f"**{_plural(s.total, 'finding')}**; {NOT_READ}."
         ),
         "",
         *_summary(report),
@@ -179,7 +201,8 @@ def render(report: Report) -> str:
         section = _section(table, findings)
         if len(text) + len(section) > LIMIT:
             left = len(groups) - shown
-            text += f"_{left} more tables with findings are left off to fit a comment._\n"
+            more = f"{_plural(left, 'more table')} with findings {'is' if left == 1 else 'are'}"
+            text += f"_{more} left off to fit a comment._\n"
             break
         text += section + "\n"
     # Printed in a CI job, the comment is also log lines: none may be a workflow command.

@@ -23,6 +23,7 @@ from schemaverify.model import values
 from schemaverify.model.findings import KINDS, Finding
 from schemaverify.pipeline.report import Report, place_of
 from schemaverify.reports.json_report import dumps
+from schemaverify.reports.paths import rooted
 
 SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -35,8 +36,9 @@ LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 
 def artifact_location(path: str) -> dict[str, str]:
-    """A relative path stays relative to the repository root (`%SRCROOT%`), which is what
-    code scanning resolves against; an absolute one becomes a `file:` URI."""
+    """A relative path (already relative to the repository root: see `paths.rooted`) is
+    relative to `%SRCROOT%`, which is what code scanning resolves against; an absolute one,
+    a file outside the repository, becomes a `file:` URI."""
     if PurePath(path).is_absolute():
         return {"uri": PurePath(path).as_uri()}
     # surrogateescape: an undecodable byte of a file name is that byte, percent-encoded.
@@ -124,6 +126,7 @@ def _result(
 
 
 def sarif_dict(report: Report) -> dict[str, Any]:
+    report = rooted(report)
     names = list(KINDS)
     rule_index = {name: i for i, name in enumerate(names)}
     summary = report.summary
@@ -142,7 +145,12 @@ def sarif_dict(report: Report) -> dict[str, Any]:
                     }
                 },
                 "originalUriBaseIds": {
-                    SRCROOT: {"description": {"text": "The directory schemaverify ran in."}}
+                    SRCROOT: {
+                        "description": {
+                            "text": "The repository root: $GITHUB_WORKSPACE, else the nearest "
+                            "folder holding .git, else the directory schemaverify ran in."
+                        }
+                    }
                 },
                 "columnKind": "unicodeCodePoints",
                 "results": [_result(f, rule_index, report.specs, roots) for f in report.findings],

@@ -40,6 +40,16 @@ class DanglingReference:
 
 
 @dataclass(frozen=True)
+class UnreadReference:
+    """A table a spec's foreign key points to, in a schema the source did not give: a
+    snapshot records only the schemas it was taken of.  Whether it exists is unknown, so it
+    is neither counted live nor reported dangling."""
+
+    table: str
+    referenced_by: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class UsedTable:
     """A live table code reaches (`coverage --code`) that no spec documents."""
 
@@ -68,6 +78,8 @@ class Coverage:
     dangling: tuple[DanglingReference, ...]
     source: dict[str, str]
     code: CodeCoverage | None = None
+    unread: tuple[UnreadReference, ...] = ()
+    """Foreign-key targets in schemas that were not read (only a snapshot leaves any)."""
 
     @property
     def ratio(self) -> float:
@@ -99,9 +111,13 @@ def compute(
     in_scope = {name: t for name, t in live.items() if t.schema in schemas}
     specified = specs.by_name()
     referenced: dict[str, list[str]] = {}
+    unread: dict[str, list[str]] = {}
+    read = set(catalog.schemas)
     for spec in specs.specs:
         for position, fk in enumerate(spec.table.foreign_keys):
-            referenced.setdefault(fk.ref_qualified, []).append(spec.where(f"fk:{position}"))
+            # Only a schema that was read can say a table is not there.
+            found = referenced if fk.ref_schema in read else unread
+            found.setdefault(fk.ref_qualified, []).append(spec.where(f"fk:{position}"))
     return Coverage(
         schemas=tuple(schemas),
         live_tables=len(in_scope),
@@ -124,4 +140,9 @@ def compute(
         ),
         source=dict(catalog.source),
         code=code_coverage(specs, usage) if usage is not None else None,
+        unread=tuple(
+            UnreadReference(n, tuple(sorted(places)))
+            for n, places in sorted(unread.items())
+            if n not in specified
+        ),
     )

@@ -501,6 +501,11 @@ def _code_reference_unresolved(obj: str | None, expected: Any, actual: Any, d: D
     return f"{d['target']} not checked: {d['reason']}{times}"
 
 
+@_writes("code_scan_incomplete")
+def _code_scan_incomplete(obj: str | None, expected: Any, actual: Any, d: Details) -> str:
+    return "not fully scanned: " + "; ".join(d["problems"])
+
+
 @_writes("table_unused")
 def _table_unused(obj: str | None, expected: Any, actual: Any, d: Details) -> str:
     text = f"no scanned code names {expected}"

@@ -32,8 +32,15 @@ KINDS = (
     "code_column_missing",
     "code_access_denied",
     "code_reference_unresolved",
+    "code_scan_incomplete",
     "table_unused",
 )
+SYSTEM_SCHEMAS = frozenset({"pg_catalog", "information_schema"})
+"""PostgreSQL's own schemas: what code reads there (`pg_stat_activity`,
+`information_schema.tables`) exists in every database and is not the application's."""
+SYSTEM_COLUMNS = frozenset({"ctid", "xmin", "xmax", "cmin", "cmax", "tableoid"})
+"""Columns every table has without listing them."""
+VIEW_KINDS = ("view", "materialized view")
 DENIED = (NONE, NO_ROWS)
 """Cells in which a command does nothing for the role: refused, or no row qualifies."""
 
@@ -65,13 +72,30 @@ class _Lookup:
         self.catalog = catalog
         self.default_schema = default_schema
         self.tables = catalog.by_name()
-        self.functions: dict[str, Function] = {}
+        # A partition is its parent's rows: its columns are the parent's.
+        for partition in catalog.partitions:
+            parent = self.tables.get(partition.parent)
+            if parent is not None:
+                self.tables.setdefault(partition.qualified, parent)
+        self.functions: dict[str, list[Function]] = {}
         for function in catalog.functions:
-            self.functions.setdefault(function.qualified, function)
+            self.functions.setdefault(function.qualified, []).append(function)
         self.read = frozenset(catalog.schemas)
 
     def schema_of(self, ref: CodeReference) -> str:
         return ref.schema or self.default_schema
+
+    def on_row(self, name: str, table: Table) -> Function | None:
+        """A function `name(table)` of one argument of the table's row type: PostgREST's
+        computed field (a column-like name) or computed relationship (an embedded one)."""
+        for function in self.functions.get(f"{table.schema}.{name}", ()):
+            argument = function.arguments.strip()
+            if not argument or "," in argument:
+                continue
+            type_name = argument.split()[-1].replace('"', "")
+            if type_name in (table.name, table.qualified):
+                return function
+        return None
 
     def embedded_target(self, ref: CodeReference, parent: Table) -> Table | None:
         """The relation `ref` (embedded in a select on `parent`) reaches: a relation of
@@ -84,6 +108,11 @@ class _Lookup:
             if fk.name == ref.name or fk.columns == (ref.name,):
                 return self.tables.get(f"{fk.ref_schema}.{fk.ref_table}")
         return None
+
+    def unknowable_embed(self, ref: CodeReference, parent: Table) -> bool:
+        """An embedded name PostgREST may resolve in ways the catalog read does not show
+        here: a computed relationship, or a foreign key a view inherits from its tables."""
+        return parent.kind in VIEW_KINDS or self.on_row(ref.name or "", parent) is not None
 
 
 def _places(refs: Sequence[CodeReference]) -> list[str]:
@@ -101,11 +130,13 @@ def _group(
 
 def resolve(
     refs: Sequence[CodeReference], lookup: _Lookup
-) -> tuple[list[Resolved], list[CodeReference]]:
-    """The references that land on a catalog object, and those naming nothing the catalog
-    holds (in a read schema).  Buckets and unresolved names are neither."""
+) -> tuple[list[Resolved], list[CodeReference], list[CodeReference]]:
+    """The references that land on a catalog object, those naming nothing the catalog
+    holds (in a read schema), and those naming a schema the source did not read.  Buckets,
+    unresolved names and PostgreSQL's own catalogs are none of these."""
     found: list[Resolved] = []
     missing: list[CodeReference] = []
+    unread: list[CodeReference] = []
     parents: dict[int, Table | None] = {}
     index: dict[tuple[str, str], list[CodeReference]] = defaultdict(list)
     for ref in refs:
@@ -114,13 +145,18 @@ def resolve(
     for ref in refs:
         if ref.name is None or ref.target == "bucket":
             continue
+        schema = lookup.schema_of(ref)
+        if schema in SYSTEM_SCHEMAS:
+            continue
         if ref.target == "function":
-            qualified = f"{lookup.schema_of(ref)}.{ref.name}"
-            function = lookup.functions.get(qualified)
-            if function is not None:
-                found.append(Resolved(ref, qualified, function=function))
-            elif lookup.schema_of(ref) in lookup.read:
+            qualified = f"{schema}.{ref.name}"
+            functions = lookup.functions.get(qualified)
+            if functions:
+                found.append(Resolved(ref, qualified, function=functions[0]))
+            elif schema in lookup.read:
                 missing.append(ref)
+            else:
+                unread.append(ref)
             continue
         if ref.embedded_in is not None:
             parent = _parent(ref, index, lookup, parents)
@@ -129,16 +165,20 @@ def resolve(
             table = lookup.embedded_target(ref, parent)
             if table is not None:
                 found.append(Resolved(ref, table.qualified, table=table))
-            else:
+            elif not lookup.unknowable_embed(ref, parent):
                 missing.append(ref)
             continue
-        qualified = f"{lookup.schema_of(ref)}.{ref.name}"
+        qualified = f"{schema}.{ref.name}"
         table = lookup.tables.get(qualified)
         if table is not None:
             found.append(Resolved(ref, qualified, table=table))
-        elif lookup.schema_of(ref) in lookup.read:
+        elif ref.schema is None and ref.via == "sql" and ref.name.startswith("pg_"):
+            continue  # pg_catalog comes first on every search path: pg_stat_activity, ...
+        elif schema in lookup.read:
             missing.append(ref)
-    return found, missing
+        else:
+            unread.append(ref)
+    return found, missing, unread
 
 
 def _parent(
@@ -208,14 +248,16 @@ def table_missing(missing: Sequence[CodeReference], lookup: _Lookup) -> list[Fin
                 message("code_table_missing", None, qualified, None, details),
                 expected=qualified,
                 location=refs[0].place,
-                key=path,
+                # A missing table, a missing function and an embed of that name in one
+                # file are different mistakes: each its own baseline entry.
+                key=f"{path} {target} {parent or '-'}",
                 details=details,
             )
         )
     return findings
 
 
-def column_missing(found: Sequence[Resolved]) -> list[Finding]:
+def column_missing(found: Sequence[Resolved], lookup: _Lookup) -> list[Finding]:
     grouped: dict[tuple[str, str, str], list[CodeReference]] = defaultdict(list)
     tables: dict[str, Table] = {}
     for item in found:
@@ -223,10 +265,16 @@ def column_missing(found: Sequence[Resolved]) -> list[Finding]:
         if table is None:
             continue
         tables[item.qualified] = table
-        names = {c.name for c in table.columns}
-        for column in item.reference.columns:
-            if column not in names:
-                grouped[(item.qualified, column, item.reference.path)].append(item.reference)
+        names = {c.name for c in table.columns} | SYSTEM_COLUMNS
+        ref = item.reference
+        for column in ref.columns:
+            if column in names:
+                continue
+            if column == "count" and ref.via != "sql" and ref.embedded_in is None:
+                continue  # PostgREST's legacy `select('count')`: the row count
+            if lookup.on_row(column, table) is not None:
+                continue  # a computed field: a function of the table's row
+            grouped[(item.qualified, column, ref.path)].append(ref)
     findings = []
     for (qualified, column, path), refs in grouped.items():
         table = tables[qualified]
@@ -245,7 +293,7 @@ def column_missing(found: Sequence[Resolved]) -> list[Finding]:
                 message("code_column_missing", column, qualified, None, details),
                 expected=column,
                 location=refs[0].place,
-                key=f"{column} {path}",
+                key=f"{column} in {path}",
                 details=details,
             )
         )
@@ -253,7 +301,7 @@ def column_missing(found: Sequence[Resolved]) -> list[Finding]:
 
 
 def access_denied(
-    found: Sequence[Resolved], catalog: Catalog, patterns: AccessPatterns
+    found: Sequence[Resolved], catalog: Catalog, patterns: AccessPatterns, lookup: _Lookup
 ) -> list[Finding]:
     """Operations the effective access matrix refuses to every role the client may run
     as: anon and authenticated for the public key (a signed-in user or not), the service
@@ -270,10 +318,12 @@ def access_denied(
         if not roles:
             continue
         if item.function is not None:
+            # Overloads: the call is refused only when every one of them refuses it.
+            overloads = lookup.functions.get(item.qualified, [item.function])
             refused = {
                 role: "no EXECUTE privilege"
                 for role in roles
-                if not accessmatrix.holds(item.function.grants, role, "execute", facts)
+                if not any(accessmatrix.holds(f.grants, role, "execute", facts) for f in overloads)
             }
             if len(refused) == len(roles):
                 key = (item.qualified, ref.operation, ref.privilege, ref.path)
@@ -348,6 +398,53 @@ def unresolved(refs: Sequence[CodeReference]) -> list[Finding]:
     return findings
 
 
+def unread_schema(refs: Sequence[CodeReference], lookup: _Lookup) -> list[Finding]:
+    """References into a schema the source did not read (a snapshot records only some):
+    not checked, and said so."""
+    grouped = _group(((r.path, lookup.schema_of(r), r.target), r) for r in refs)
+    findings = []
+    for (path, schema, target), group in grouped.items():
+        reason = f"schema {schema} was not read from the source"
+        details = {
+            "target": target,
+            "reason": reason,
+            "operations": sorted({r.operation for r in group}),
+            "places": _places(group),
+        }
+        findings.append(
+            make(
+                "",
+                "code_reference_unresolved",
+                None,
+                message("code_reference_unresolved", None, None, None, details),
+                location=group[0].place,
+                key=f"{path} {target} {reason}",
+                details=details,
+            )
+        )
+    return findings
+
+
+def scan_incomplete(problems: Sequence[tuple[str, str]]) -> list[Finding]:
+    """Files the scan skipped or read only in part: code hidden by its size or by hostile
+    content must not pass unseen."""
+    grouped: dict[str, list[str]] = {}
+    for path, problem in problems:
+        grouped.setdefault(path, []).append(problem)
+    return [
+        make(
+            "",
+            "code_scan_incomplete",
+            None,
+            message("code_scan_incomplete", None, None, None, {"problems": found}),
+            location=path,
+            key=path,
+            details={"problems": found},
+        )
+        for path, found in grouped.items()
+    ]
+
+
 def table_unused(
     documented: Sequence[str], found: Sequence[Resolved], refs: Sequence[CodeReference]
 ) -> list[Finding]:
@@ -368,17 +465,22 @@ def table_unused(
 
 
 def compare_usage(
-    refs: Sequence[CodeReference], catalog: Catalog, options: UsageOptions
+    refs: Sequence[CodeReference],
+    catalog: Catalog,
+    options: UsageOptions,
+    problems: Sequence[tuple[str, str]] = (),
 ) -> tuple[list[Finding], list[Resolved]]:
     """Every usage finding, and the references resolved to catalog objects (the usage
-    facts the reports show per table)."""
+    facts the reports show per table).  `problems` are the scan's (path, problem) pairs."""
     lookup = _Lookup(catalog, options.default_schema)
-    found, missing = resolve(refs, lookup)
+    found, missing, unread = resolve(refs, lookup)
     findings = [
         *table_missing(missing, lookup),
-        *column_missing(found),
-        *access_denied(found, catalog, options.patterns),
+        *column_missing(found, lookup),
+        *access_denied(found, catalog, options.patterns, lookup),
         *unresolved(refs),
+        *unread_schema(unread, lookup),
+        *scan_incomplete(problems),
         *table_unused(options.documented, found, refs),
     ]
     return findings, found

@@ -58,9 +58,10 @@ def resolve_dsn(option: str | None) -> str:
 
     An empty string is returned when only PG* variables are set: libpq reads
     them itself, so passing "" keeps PGPASSWORD and service files working.
-    A DSN libpq could never use (a NUL, or percent-escapes that are not UTF-8,
-    which psycopg cannot even decode) is bad input, refused here with its
-    redacted form rather than failing later with a traceback; so is a URI
+    A DSN libpq could never use (a NUL, percent-escapes that are not UTF-8,
+    which psycopg cannot even decode, or any text libpq's parser refuses) is
+    bad input, refused here with its redacted form (exit 2) rather than failing
+    later as "cannot connect" (exit 3) or with a traceback; so is a URI
     libpq would read differently from a human (an unencoded '@' or '/' in the
     password), which would connect to a "host" made of part of the password.
     """
@@ -73,8 +74,8 @@ def resolve_dsn(option: str | None) -> str:
         raise UsageError(
             f"the DSN {redact(dsn)} is not valid: a percent-encoded value is not UTF-8"
         ) from None
-    except Exception:  # libpq's parse error: reported, redacted, when connecting (exit 3)
-        return dsn
+    except Exception as err:  # libpq's own parse error: the text, not the database, is wrong
+        raise UsageError(malformed(dsn, err)) from None
     if _read(dsn).misread:
         # Connecting would send pieces of the password to DNS as a host name.
         raise UsageError(
@@ -83,6 +84,20 @@ def resolve_dsn(option: str | None) -> str:
             "or database; percent-encode @ as %40 and / as %2F in the password"
         )
     return dsn
+
+
+def malformed(dsn: str, err: BaseException) -> str:
+    """The one line for a DSN libpq refuses to parse (`postgres//oops`): a usage error.
+
+    No connection was tried, so it is not "cannot connect" (exit 3): retrying would never
+    help, the text must change.  libpq quotes the piece it stumbled on, which may be a
+    piece of a password, so its message is scrubbed like any other (`redact_text`)."""
+    lines = [" ".join(line.split()) for line in str(err).splitlines() if line.strip()]
+    reason = redact_text("; ".join(lines), dsn) or type(err).__name__
+    return (
+        f"the DSN {redact(dsn)} is not valid: {reason} (a DSN is "
+        "postgresql://user@host:5432/db or key=value pairs: host=... dbname=...)"
+    )
 
 
 def _configured_dsn(option: str | None) -> str:

@@ -7,7 +7,6 @@ policies together (accessmatrix.py); rendered by report_access.py.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import typer
 
@@ -17,11 +16,11 @@ from schemaverify.cli.commands.options import (
     TABLES,
     format_option,
     load_patterns,
-    output_file,
+    report_output,
     takes,
 )
 from schemaverify.cli.config import Settings
-from schemaverify.cli.util import check_format, handles_errors, write_output
+from schemaverify.cli.util import ReportOutputs, handles_errors, write_output
 from schemaverify.errors import UsageError
 
 FORMATS = ("table", "json")
@@ -61,7 +60,7 @@ def register(app: typer.Typer) -> None:
         table: list[str] = TABLES,
         settings: Settings,
         fmt: str = format_option(FORMATS),
-        output: Path | None = output_file("Also write the matrix to FILE (in --format)."),
+        output: list[str] = report_output(FORMATS),
     ) -> None:
         """Show the effective access matrix of tables: who may do what to which rows.
 
@@ -73,7 +72,7 @@ def register(app: typer.Typer) -> None:
         from schemaverify.reports.access import print_table, render_json, render_text
         from schemaverify.rules.accessmatrix import table_access
 
-        check_format(fmt, FORMATS)
+        outputs = ReportOutputs.parse(fmt, output, FORMATS)
         wanted = [parse_table(t) for t in table]
         schemas = tuple(dict.fromkeys((*settings.schemas.value, *(s for s, _ in wanted))))
         patterns = load_patterns(settings.access_patterns.value)
@@ -90,13 +89,12 @@ def register(app: typer.Typer) -> None:
             selected.append(found)
         tables = catalog.by_name()
         matrices = [table_access(t, catalog, patterns, tables=tables) for t in selected]
-        if fmt == "json":
-            text = render_json(matrices, described)
-            sys.stdout.write(text)
-        else:
+        renderers = {"json": render_json, "table": render_text}
+        for out_fmt, path in outputs.files:
+            write_output(path, renderers[out_fmt](matrices, described))
+        if fmt == "table":
             print_table(matrices, Console(highlight=False), described)
-            text = render_text(matrices, described)
-        if output is not None:
-            write_output(output, text)
+        elif outputs.to_stdout:
+            sys.stdout.write(render_json(matrices, described))
         if read.partial:
             raise typer.Exit(1)

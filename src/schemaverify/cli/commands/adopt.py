@@ -21,9 +21,9 @@ def register(app: typer.Typer) -> None:
         only: list[str] = typer.Option(
             [],
             "--only",
-            metavar="KIND",
-            help="Adopt only these fact kinds (repeatable): columns | keys | indexes | "
-            "foreign_keys | rls | values | api. Default: all.",
+            # model.edits.ADOPT_KINDS, spelled out: importing it costs `--help` 30 ms.
+            metavar="[columns|keys|indexes|foreign_keys|rls|values|api]",
+            help="Adopt only this kind of fact (repeatable). Default: all.",
         ),
         dry_run: bool = typer.Option(
             False, "--dry-run", help="Print a unified diff of the changes; write nothing."

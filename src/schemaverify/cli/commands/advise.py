@@ -1,9 +1,10 @@
 """`schemaverify advise`: security and performance advice on a live schema, no spec needed.
 
-Same sources, formats, `--output`, `--fail-on` and exit codes as `check` (see advise.py
-for the checks).  A baseline is only ever the one named with `--baseline`: the configured
-`baseline` holds check's findings, which advice never produces, so applying it would
-report every entry as stale.
+Same sources, formats, `--output`, `--fail-on`, baseline options and exit codes as `check`
+(see advise.py for the checks).  Its baseline is its own: `--baseline FILE`, else
+schemaverify-advise-baseline.json when it exists (what `--write-baseline` is told to
+write).  Never the configured `baseline` or schemaverify-baseline.json: they hold check's
+findings, which advice never produces, so applying them would call every entry stale.
 """
 
 from __future__ import annotations
@@ -33,24 +34,18 @@ if TYPE_CHECKING:
 def register(app: typer.Typer) -> None:
     @app.command("advise")
     @handles_errors
-    @takes("specs", *LIVE, "fail_on", "fail_on_stale")
+    @takes("specs", *LIVE, "fail_on", "baseline", baselines="advise")
     def advise_command(
         settings: Settings,
         exposed_schema: list[str] = typer.Option(
             [],
             "--exposed-schema",
-            metavar="NAME",
+            metavar="SCHEMA",
             help="Schema the API (PostgREST) serves to clients (repeatable). Default: [api] "
             "schemas of the supabase/config.toml next to --migrations, else public.",
         ),
         fmt: str = format_option(),
         output: list[str] = REPORT_OUTPUT,
-        baseline: Path | None = typer.Option(
-            None,
-            "--baseline",
-            metavar="FILE",
-            help="Accept the advice findings recorded in this file (see --write-baseline).",
-        ),
         write_baseline: Path | None = WRITE_BASELINE,
     ) -> None:
         """Report security and performance advice on a live schema, no spec needed.
@@ -66,8 +61,6 @@ def register(app: typer.Typer) -> None:
         from schemaverify.sources.live import open_live
 
         outputs = ReportOutputs.parse(fmt, output)
-        if baseline is not None and write_baseline is not None:
-            raise UsageError("give --baseline or --write-baseline, not both")
         exposed: list[str] = []
         for text in exposed_schema:
             try:
@@ -86,6 +79,7 @@ def register(app: typer.Typer) -> None:
             no_anonymous_writes=frozenset(t.qualified for t in guarded),
         )
         # Loaded before the database is read: a malformed baseline fails fast (exit 2).
+        baseline = settings.baseline.value
         accepted = baselines.load(baseline) if baseline is not None else None
         previous = (
             baselines.load(write_baseline)

@@ -36,7 +36,10 @@ def register(app: typer.Typer) -> None:
         fmt: str = format_option(FORMATS),
         output: Path | None = output_file("Write the JSON report to FILE."),
         min_coverage: float | None = typer.Option(
-            None, "--min", help="Exit 1 when the documented share is below this (0-100)."
+            None,
+            "--min",
+            metavar="PERCENT",
+            help="Exit 1 when the documented share is below PERCENT (0-100).",
         ),
         code: Path | None = CODE,
     ) -> None:
@@ -58,7 +61,9 @@ def register(app: typer.Typer) -> None:
             access_roles=(*patterns.client_roles, *patterns.service_roles),
         )
         scan = None
-        wanted = schemas_to_read(spec_set, schemas)
+        # The foreign keys' target schemas too (auth.users), except from a snapshot, which
+        # holds only the schemas it recorded: there, targets elsewhere are "not read".
+        wanted = schemas_to_read(spec_set, schemas, referenced=not settings.snapshot.value)
         if code is not None:
             from schemaverify.pipeline.usage import excluded_paths, schemas_named
             from schemaverify.sources.code.scan import scan_code
@@ -67,7 +72,7 @@ def register(app: typer.Typer) -> None:
             scan = scan_code(
                 code, exclude=excluded_paths(code, Path(migrations) if migrations else None, ())
             )
-            wanted = schemas_named(scan, None, wanted)
+            wanted = schemas_named(scan, None, wanted, snapshot=bool(settings.snapshot.value))
         with read_live(settings, wanted) as read:
             catalog = read.catalog
             # Tenant globs resolve as in `check`: templates become one spec per matched schema.

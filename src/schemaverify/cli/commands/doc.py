@@ -58,7 +58,11 @@ def register(app: typer.Typer) -> None:
             "(the reference stays the same for the same schema).",
         ),
         title: str = typer.Option(
-            "Database schema reference", "--title", metavar="TEXT", help="The top heading."
+            "Database schema reference",
+            "--title",
+            metavar="TEXT",
+            help="The top heading. Default: Database schema reference.",
+            show_default=False,
         ),
         no_cache: bool = NO_CACHE,
         code: Path | None = CODE,

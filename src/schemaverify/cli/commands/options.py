@@ -23,13 +23,28 @@ from typing import Any, TypeVar
 
 import typer
 
-from schemaverify.cli.config import SOURCE_KEYS, emit_warnings, resolve
+from schemaverify.cli.config import (
+    BASELINE_FILES,
+    GRANT_MODES,
+    PRESETS,
+    SOURCE_KEYS,
+    emit_warnings,
+    resolve,
+)
+from schemaverify.cli.util import extensions_help
+from schemaverify.model.findings import FAIL_ON
 from schemaverify.reports.formats import FORMATS
 
 if typing.TYPE_CHECKING:
     from schemaverify.model.vocabulary import AccessPatterns
 
 R = TypeVar("R")
+
+
+def choices_metavar(choices: Sequence[str]) -> str:
+    """`[a|b|c]`: how click and most tools show an option's choices in help."""
+    return "[" + "|".join(choices) + "]"
+
 
 _SPECS = typer.Option(
     None, "--specs", metavar="PATH", help="Folder (or file) of YAML specs. Default: specs."
@@ -49,9 +64,10 @@ _MIGRATIONS = typer.Option(
 _SUPABASE_GRANTS = typer.Option(
     None,
     "--supabase-grants",
-    metavar="MODE",
-    help="current | legacy: whether the Supabase preset grants new public tables to the API "
-    "roles (legacy, projects before the 2026 change) or not (current, the default).",
+    metavar=choices_metavar(GRANT_MODES),
+    help="Whether the Supabase preset grants new public tables to the API roles (legacy, "
+    "projects before the 2026 change) or not (current). Default: current.",
+    autocompletion=lambda: list(GRANT_MODES),
 )
 _SNAPSHOT = typer.Option(
     None,
@@ -62,22 +78,25 @@ _SNAPSHOT = typer.Option(
 _PRESET = typer.Option(
     None,
     "--preset",
-    metavar="NAME",
-    help="supabase | none, for migrations (default: supabase for supabase/migrations folders).",
+    metavar=choices_metavar(PRESETS),
+    help="Platform the migrations were written for. Default: supabase for a "
+    "supabase/migrations folder, else none.",
+    autocompletion=lambda: list(PRESETS),
 )
 _SCHEMA = typer.Option(
-    None, "--schema", "-s", metavar="NAME", help="Schema to read (repeatable). Default: public."
+    None, "--schema", "-s", metavar="SCHEMA", help="Schema to read (repeatable). Default: public."
 )
 _FAIL_ON = typer.Option(
     None,
     "--fail-on",
-    metavar="LEVEL",
-    help="Exit 1 on findings at or above: error|warning|info|never. Default: error.",
+    metavar=choices_metavar(FAIL_ON),
+    help="Exit 1 on findings of this severity or above (never: always exit 0). Default: error.",
+    autocompletion=lambda: list(FAIL_ON),
 )
 _FAIL_ON_STALE = typer.Option(
     None,
     "--fail-on-stale/--no-fail-on-stale",
-    help="Exit 1 when baseline entries no longer occur. Default: false.",
+    help="Exit 1 when baseline entries no longer occur. Default: off.",
 )
 _ACCESS_PATTERNS = typer.Option(
     None, "--access-patterns", metavar="FILE", help="YAML file adding RLS access kinds or patterns."
@@ -86,10 +105,15 @@ _BASELINE = typer.Option(
     None,
     "--baseline",
     metavar="FILE",
-    help="Baseline file: findings recorded there are accepted (see `schemaverify baseline`).",
+    help="Accept the findings recorded in this baseline file (see --write-baseline). Default: "
+    "the configured baseline (check only), else the command's own file when it exists: "
+    "schemaverify-baseline.json (check), schemaverify-advise-baseline.json, "
+    "schemaverify-usage-baseline.json.",
 )
 _NO_BASELINE = typer.Option(
-    False, "--no-baseline", help="Ignore the configured baseline: report every finding."
+    False,
+    "--no-baseline",
+    help="Apply no baseline, neither a configured nor a found one: report every finding.",
 )
 _STATEMENT_TIMEOUT = typer.Option(
     None,
@@ -179,16 +203,27 @@ def _expand(names: Sequence[str]) -> tuple[str, ...]:
 
 
 def takes(
-    *names: str, sources: Sequence[str] = SOURCE_KEYS, drop: Sequence[str] = ()
+    *names: str,
+    sources: Sequence[str] = SOURCE_KEYS,
+    drop: Sequence[str] = (),
+    baselines: str = "check",
 ) -> Callable[[Callable[..., R]], Callable[..., R]]:
     """Give a command the flags of these settings and call it with them resolved.
 
     `names` are settings or GROUPS; `drop` leaves some out of a group (a command with a
     flag of the same name and another meaning).  `sources` are the source keys the
     command reads (see `config.resolve`): a source outside them has no flag and a
-    configured one is not read.  The command's `settings` parameter receives the
+    configured one is not read.  `baselines` names whose findings the command's baseline
+    holds (config.BASELINE_FILES): the file found by default, and whether the configured
+    `baseline` (check's) applies.  The command's `settings` parameter receives the
     `config.Settings`; the file's warnings are printed before the command runs.
+
+    A command with a `write_baseline` parameter (WRITE_BASELINE) records instead of
+    reporting when it is given: then no baseline is applied, and `--baseline` with it is
+    refused, so each such command need not say so itself.
     """
+    if baselines not in BASELINE_FILES:  # a programming error in a command
+        raise TypeError(f"unknown baseline kind {baselines!r}")
     keys = tuple(
         k for k in _expand(names) if k not in drop and not (k in SOURCE_KEYS and k not in sources)
     )
@@ -218,7 +253,8 @@ def takes(
         @functools.wraps(fn)
         def command(**kwargs: Any) -> R:
             cli = {key: kwargs.pop(key) for key in keys}
-            settings = resolve(cli, sources=sources)
+            writing = kwargs.get("write_baseline") is not None
+            settings = resolve(cli, sources=sources, baselines=baselines, writing=writing)
             emit_warnings(settings)
             return fn(settings=settings, **kwargs)
 
@@ -232,34 +268,47 @@ def takes(
 
 
 def format_option(choices: Sequence[str] = tuple(FORMATS)) -> Any:
-    """`--format/-f` with its choices in the help."""
+    """`--format/-f` with its choices as the placeholder, completed by the shell."""
     return typer.Option(
-        "table", "--format", "-f", metavar="FORMAT", help=f"Output format: {' | '.join(choices)}."
+        "table",
+        "--format",
+        "-f",
+        metavar=choices_metavar(choices),
+        help="What to print on standard output. Default: table.",
+        show_default=False,
+        autocompletion=lambda: list(choices),
     )
 
 
 def output_file(help: str) -> Any:
-    """`--output/-o FILE` of the commands that write one file."""
+    """`--output/-o FILE` of the commands that write one file in their one format."""
     return typer.Option(None, "--output", "-o", metavar="FILE", help=help)
+
+
+def report_output(choices: Sequence[str] = tuple(FORMATS)) -> Any:
+    """`--output/-o [FORMAT=]FILE` of the commands writing one of several formats: the
+    file's extension picks the format (`cli.util.output_target`), in every such command."""
+    return typer.Option(
+        [],
+        "--output",
+        "-o",
+        metavar="[FORMAT=]FILE",
+        help="Also write a report file, in the format its extension names "
+        f"({extensions_help(choices)}), or in FORMAT with FORMAT=FILE (repeatable).",
+    )
 
 
 TABLES = typer.Option(
     [],
     "--table",
     "-t",
-    metavar="NAME",
+    metavar="TABLE",
     help="Only this table, NAME or SCHEMA.NAME (repeatable). Default: all.",
 )
 """`--table` of the commands that work on some tables (access, adopt)."""
 
-REPORT_OUTPUT = typer.Option(
-    [],
-    "--output",
-    "-o",
-    metavar="[FORMAT=]FILE",
-    help="Write the report to FILE (in --format), or FORMAT=FILE (repeatable).",
-)
-"""`--output` of the commands whose result is a findings report (check, advise, diff)."""
+REPORT_OUTPUT = report_output()
+"""`--output` of the commands whose result is a findings report (check, advise, diff, usage)."""
 
 
 def load_patterns(extra: Path | None = None) -> AccessPatterns:
@@ -289,7 +338,9 @@ WRITE_BASELINE = typer.Option(
     None,
     "--write-baseline",
     metavar="FILE",
-    help="Record today's findings in this baseline file instead of reporting (see --baseline).",
+    help="Record the findings of this run in FILE instead of reporting them; an existing "
+    "file keeps the reason and expires of entries that still occur (see --baseline).",
 )
-"""`--write-baseline` of the commands with findings of their own kinds (advise, usage):
-their findings never come from `check`, which `schemaverify baseline` runs."""
+"""`--write-baseline` of the commands that report findings (check, advise, usage): each
+records what it would report, with the same options, so its entries match when it applies
+them.  `schemaverify baseline` is `check --write-baseline` under its old name."""

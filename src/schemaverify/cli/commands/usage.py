@@ -30,14 +30,14 @@ from schemaverify.errors import UsageError
 def register(app: typer.Typer) -> None:
     @app.command("usage")
     @handles_errors
-    @takes("specs", *LIVE, "fail_on", "baseline")
+    @takes("specs", *LIVE, "fail_on", "baseline", baselines="usage")
     def usage_command(
         settings: Settings,
         code: Path | None = CODE,
         exclude: list[Path] = typer.Option(
             [],
             "--exclude",
-            metavar="PATH",
+            metavar="DIR",
             help="Folder under --code not to scan (repeatable). Always skipped: the migrations "
             "folder, supabase/migrations, node_modules, build output and hidden folders.",
         ),

@@ -26,16 +26,27 @@ import hashlib
 import importlib.metadata
 import json
 import os
+import stat
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from schemaverify import __version__
-from schemaverify.model.usage import CodeReference, Export, FileScan
+from schemaverify.model.usage import (
+    OPERATIONS,
+    PRIVILEGES,
+    TARGETS,
+    VIAS,
+    CodeReference,
+    Export,
+    FileScan,
+)
 from schemaverify.sources.specs.cache import cache_root
 
 FORMAT = 1
+MAX_FILES = 64
+"""Code folders whose scans are kept; the least recently written go first."""
 _PARSERS = (
     "tree-sitter",
     "tree-sitter-typescript",
@@ -118,6 +129,13 @@ def _texts(value: Any) -> tuple[str, ...]:
     return tuple(_text(v) for v in value)
 
 
+def _one_of(value: Any, allowed: tuple[str, ...]) -> str:
+    text = _text(value)
+    if text not in allowed:
+        raise ValueError(f"not one of {allowed}")
+    return text
+
+
 def _reference_from_json(row: Any) -> CodeReference:
     if not isinstance(row, list) or len(row) != 15:
         raise ValueError("not a reference")
@@ -129,15 +147,15 @@ def _reference_from_json(row: Any) -> CodeReference:
         path=_text(row[0]),
         line=_number(row[1]),
         column=_number(row[2]),
-        via=_text(row[3]),
-        operation=_text(row[4]),
+        via=_one_of(row[3], VIAS),
+        operation=_one_of(row[4], OPERATIONS),
         name=_optional(row[5]),
         schema=_optional(row[6]),
-        target=_text(row[7]),
+        target=_one_of(row[7], TARGETS),
         columns=_texts(row[8]),
         all_columns=_flag(row[9]),
         partial=_flag(row[10]),
-        privilege=_text(row[11]),
+        privilege=_one_of(row[11], PRIVILEGES),
         unresolved=_optional(row[12]),
         embedded_in=_optional(row[13]),
         client=(pair[0], pair[1]) if pair is not None else None,
@@ -160,7 +178,7 @@ def scan_from_json(data: Any) -> FileScan:
     if not isinstance(exports, list):
         raise ValueError("no exports")
     pairs = [_texts(e) for e in exports]
-    if any(len(p) != 2 for p in pairs):
+    if any(len(p) != 2 or p[1] not in PRIVILEGES for p in pairs):
         raise ValueError("not an export")
     references = data.get("references")
     if not isinstance(references, list):
@@ -186,9 +204,18 @@ class ScanCache:
         self.hits = 0
 
     def _read(self) -> dict[str, Any]:
+        # Not following a link, not waiting on a FIFO put in the file's place: only a
+        # regular file of this user, writable by no one else, is read.
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
         try:
-            with open(self.path, "rb") as handle:
+            fd = os.open(self.path, flags)
+        except OSError:
+            return {}
+        try:
+            with os.fdopen(fd, "rb") as handle:
                 st = os.fstat(handle.fileno())
+                if not stat.S_ISREG(st.st_mode):
+                    return {}
                 if st.st_uid != os.getuid() or st.st_mode & 0o022:
                     return {}
                 data = json.loads(handle.read())
@@ -232,3 +259,16 @@ class ScanCache:
             except OSError:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
+            self._trim()
+
+    def _trim(self) -> None:
+        """Keep the MAX_FILES most recently written folders' caches, as the spec cache."""
+        with contextlib.suppress(OSError):
+            files = sorted(
+                (p for p in self.path.parent.glob("*.json") if p.is_file()),
+                key=lambda p: p.stat().st_mtime_ns,
+                reverse=True,
+            )
+            for old in files[MAX_FILES:]:
+                with contextlib.suppress(OSError):
+                    old.unlink()

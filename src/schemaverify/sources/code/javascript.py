@@ -448,10 +448,10 @@ class _Scanner:
             schema, schema_unresolved = self._name(_arguments(schema_node), "schema")
             if schema_unresolved is not None:
                 name, unresolved = None, schema_unresolved
-        operation = next(
-            (OPERATION_METHODS[link.method] for link in links if link.method in _WRITES),
-            "select",
-        )
+        write = next((link for link in links if link.method in _WRITES), None)
+        operation = OPERATION_METHODS[write.method] if write is not None else "select"
+        if operation == "upsert" and write is not None and self._ignores_duplicates(write):
+            operation = "insert"  # ON CONFLICT DO NOTHING: no row is updated
         columns = _Columns()
         embeds: list[tuple[Node, tuple[Embedded, ...]]] = []
         for link in links:
@@ -496,6 +496,11 @@ class _Scanner:
         info = self.names.client(root)
         if info.foreign:
             return
+        # The same evidence as `.from()`: `provider.rpc('eth_blockNumber')` of a JSON-RPC
+        # client is no database function.
+        evident = schema_node is not None or any(_evident(link) for link in self._chain(call))
+        if not evident and not info.is_client and not _named_like_client(root):
+            return
         name, unresolved = self._name(_arguments(call), "function")
         schema: str | None = None
         if schema_node is not None:
@@ -503,6 +508,13 @@ class _Scanner:
             if schema_unresolved is not None:
                 name, unresolved = None, schema_unresolved
         self._emit(name_node, "rpc", name, schema, unresolved, info, target="function")
+
+    def _ignores_duplicates(self, link: _Link) -> bool:
+        """`upsert(rows, { ignoreDuplicates: true })`, literally."""
+        if len(link.arguments) < 2:
+            return False
+        value = _option(link.arguments[1], "ignoreDuplicates")
+        return value is not None and unwrap(value).type == "true"
 
     def _client_root(self, receiver: Node) -> tuple[Node, Node | None] | None:
         """The client expression under `.schema()` calls, and the innermost `.schema()`

@@ -57,6 +57,14 @@ SQL_METHODS = frozenset(
 `exec_driver_sql`, pandas' `read_sql`, encode/databases (`fetch_all`, `fetch_one`,
 `fetch_val`, `execute_many`), Django's `raw`."""
 
+OTHER_DATABASES = frozenset(
+    {"sqlite3", "aiosqlite", "apsw", "duckdb", "pymysql", "MySQLdb", "mysql", "aiomysql"}
+)
+"""Drivers of other databases: SQL in a file that uses only these is not checked here."""
+POSTGRES_DRIVERS = frozenset(
+    {"psycopg", "psycopg2", "asyncpg", "pg8000", "sqlalchemy", "sqlmodel", "databases", "pgx"}
+)
+
 SQL_WRAPPERS = {"text": ("sqlalchemy", "sqlmodel"), "SQL": ("psycopg", "psycopg2")}
 """Functions that mark a string as SQL, counted only when imported from their package
 (a `text()` of another library is UI text)."""
@@ -347,6 +355,9 @@ class _File:
         self.root = root
         self.steps = 0
         self.incomplete = False
+        self.other_database = False
+        """The file imports another database's driver (sqlite3, duckdb, ...)."""
+        self.postgres_driver = False
         self._paths: dict[tuple[int, int, int], list[Node]] = {}
         self.raw: dict[bytes, list[tuple[str, Node, Node, str | None, str | None]]] = {}
         """Bindings by name as found: (kind, identifier, value or node, module, name)."""
@@ -390,7 +401,15 @@ class _File:
         captures = cursor.captures(root)
         if cursor.did_exceed_match_limit:
             self.incomplete = True
-        get = captures.get
+
+        def get(name: str, default: tuple[Node, ...] = ()) -> list[Node]:
+            # Document order, outer before inner: a query's captures come in no promised
+            # order, and every sweep below relies on it.
+            found = captures.get(name)
+            if not found:
+                return list(default)
+            return sorted(found, key=lambda n: (n.start_byte, -n.end_byte))
+
         for call in get("method_call", ()):
             function = call.child_by_field_name("function")
             name = function.child_by_field_name("attribute") if function else None
@@ -461,8 +480,13 @@ class _File:
         self.top_level = [_text(node) for node in get("top", ())]
 
     def note_import(self, module: str) -> None:
-        if module.split(".")[0] in ("supabase", "postgrest"):
+        top = module.split(".")[0]
+        if top in ("supabase", "postgrest"):
             self._supabase = True
+        if top in OTHER_DATABASES:
+            self.other_database = True
+        if top in POSTGRES_DRIVERS:
+            self.postgres_driver = True
 
     def scoped(self, name: str) -> dict[Key, list[_Binding]]:
         """A name's bindings by scope, worked out on first use: most names of a file are
@@ -921,10 +945,11 @@ class _File:
         if self._returns_by_function is None:
             grouped: dict[Key, list[Node]] = {}
             # one sweep in document order: the innermost open `def` holds each return
-            functions = self.functions
+            # (sorted here: a query's captures come in no promised order)
+            functions = sorted(self.functions, key=lambda n: (n.start_byte, -n.end_byte))
             stack: list[Node] = []
             at = 0
-            for ret in self.returns:
+            for ret in sorted(self.returns, key=lambda n: n.start_byte):
                 start = ret.start_byte
                 while at < len(functions) and functions[at].start_byte <= start:
                     opened = functions[at]
@@ -1125,6 +1150,8 @@ class _File:
             if state.operation is None:
                 if operation == "insert" and _text(keywords.get("upsert")) == "True":
                     operation = "upsert"
+                if operation == "upsert" and _text(keywords.get("ignore_duplicates")) == "True":
+                    operation = "insert"  # ON CONFLICT DO NOTHING: no row is updated
                 state.operation = operation
             if method == "select":
                 self.select(state, positional, arguments)
@@ -1329,6 +1356,8 @@ class _File:
     # -- SQL strings ---------------------------------------------------------------------
 
     def sql(self, call: Node, callee: str, is_method: bool) -> None:
+        if self.other_database and not self.postgres_driver:
+            return  # `sqlite3` cursors' SQL is not this database's
         if callee in SQL_WRAPPERS:
             function = call.child_by_field_name("function")
             if function is None or not self.sql_wrapper(function, SQL_WRAPPERS[callee]):
@@ -1581,7 +1610,23 @@ MAX_INDENT_LEVELS = 400
 buffer and crashes the process (a segmentation fault, not an exception) on a file nested
 some 500 blocks deep that also holds a string: such a file is not parsed."""
 
-_DEEP_LINE = re.compile(rb"(?m)^[ \t]{%d}" % MAX_INDENT_LEVELS)
+_DEEP_LINE = re.compile(rb"(?m)^[ \t\f]{%d}" % (MAX_INDENT_LEVELS // 8))
+"""A cheap first test: a line indented past MAX_INDENT_LEVELS columns starts with at least
+this many blanks (a tab counts up to 8 columns)."""
+
+
+def _indent_width(blanks: bytes) -> int:
+    """The indentation column as tree-sitter-python's scanner counts it: a tab advances to
+    the next multiple of 8, a form feed starts the line again."""
+    width = 0
+    for byte in blanks:
+        if byte == 0x09:
+            width = (width // 8 + 1) * 8
+        elif byte == 0x0C:
+            width = 0
+        else:
+            width += 1
+    return width
 
 
 def _indent_levels(source: bytes) -> int:
@@ -1590,10 +1635,10 @@ def _indent_levels(source: bytes) -> int:
     stack = [0]
     deepest = 0
     for line in source.split(b"\n"):
-        stripped = line.lstrip(b" \t")
+        stripped = line.lstrip(b" \t\f")
         if not stripped or stripped.startswith(b"#"):
             continue
-        width = len(line) - len(stripped)
+        width = _indent_width(line[: len(line) - len(stripped)])
         while stack[-1] > width:
             stack.pop()
         if width > stack[-1]:

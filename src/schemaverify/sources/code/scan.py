@@ -10,13 +10,16 @@ migrations folder: its SQL is the schema, not code that uses it).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import posixpath
+import resource
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from schemaverify.model.usage import CodeReference, FileScan
 from schemaverify.sources.code.cache import ScanCache, content_key
@@ -47,10 +50,13 @@ SKIPPED_DIRS = frozenset(
         "venv",
         "site-packages",
         "vendor",
+        "migrations",
+        "migrate",
     }
 )
-"""Folders of installed, built or vendored code; hidden folders (`.git`, `.next`, `.venv`)
-are skipped too."""
+"""Folders of installed, built or vendored code, and of migrations (Supabase's, Prisma's,
+drizzle's, Rails' `db/migrate`: the schema's history, not code using the schema); hidden
+folders (`.git`, `.next`, `.venv`) are skipped too."""
 
 SKIPPED_SUFFIXES = (".d.ts", ".min.js", ".min.mjs")
 """Declarations and minified bundles: no calls of the application's own."""
@@ -59,7 +65,8 @@ MAX_BYTES = 2_000_000
 """Larger files are generated or bundled code: skipped, and named in `problems`."""
 
 PARALLEL_BYTES = 1_000_000
-"""Below this much code to parse, starting worker processes costs more than it saves."""
+"""Below this much code to parse, one worker process: starting several costs more than
+they save (parsing never runs in the calling process, whose crash would end the run)."""
 
 
 @dataclass(frozen=True)
@@ -72,8 +79,8 @@ class CodeScan:
     parsed: int
     """Files parsed in this run (the others came from the cache)."""
     references: tuple[CodeReference, ...]
-    problems: tuple[str, ...] = ()
-    """`path: what` for files skipped or partly unreadable."""
+    problems: tuple[tuple[str, str], ...] = ()
+    """(path, what) for files skipped or read only in part."""
 
 
 @dataclass(frozen=True)
@@ -141,17 +148,38 @@ def scan_source(path: str, source: bytes, language: str) -> FileScan:
     return scan_javascript(path, source, language)
 
 
-def _scan_batch(jobs: Sequence[_Job]) -> list[FileScan]:
-    """What one worker process does: read and scan its share of the files."""
+FILE_SECONDS = 10
+"""CPU seconds one file may take.  A C parser or query on hostile input can run for many
+minutes inside one call, where no Python exception reaches it; past this the worker is
+ended (SIGXCPU's default action) and the file named, as for a crash."""
+
+
+class Scanned(NamedTuple):
+    key: str
+    """The cache key of the bytes this scan read (read once, in the worker: a file changed
+    meanwhile is never cached under the other content's key)."""
+    scan: FileScan
+
+
+def _scan_batch(jobs: Sequence[_Job]) -> list[Scanned]:
+    """What one worker process does: read and scan its share of the files, each within
+    FILE_SECONDS of CPU time."""
     results = []
     for job in jobs:
         try:
             with open(job.disk, "rb") as handle:
                 data = handle.read(MAX_BYTES + 1)
         except OSError as err:
-            results.append(FileScan(job.path, problems=(f"cannot read: {err.strerror}",)))
+            results.append(
+                Scanned("", FileScan(job.path, problems=(f"cannot read: {err.strerror}",)))
+            )
             continue
-        results.append(_scan_guarded(job, data))
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        spent = int(used.ru_utime + used.ru_stime) + 1
+        limit = spent + FILE_SECONDS
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_CPU, (limit, resource.RLIM_INFINITY))
+        results.append(Scanned(content_key(job.path, data), _scan_guarded(job, data)))
     return results
 
 
@@ -175,10 +203,11 @@ def _batches(jobs: list[tuple[_Job, int]], count: int) -> list[list[_Job]]:
     return [b for b in batches if b]
 
 
-def _scan_parallel(batches: list[list[_Job]], workers: int) -> Iterator[FileScan]:
-    """The batches in worker processes.  A parser that crashes its process (a C grammar on
-    hostile input) breaks the pool: the batches not done are then scanned file by file, each
-    in a process of its own, and a file that crashes one too is named, not scanned."""
+def _scan_parallel(batches: list[list[_Job]], workers: int) -> Iterator[Scanned]:
+    """The batches in worker processes, never in this one: a parser that crashes its
+    process (a C grammar on hostile input) or overruns FILE_SECONDS breaks only the pool.
+    The batches not done are then scanned file by file, each in a process of its own, and
+    a file that ends its process again is named, not scanned (nor cached)."""
     left: list[list[_Job]] = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = [(batch, pool.submit(_scan_batch, batch)) for batch in batches]
@@ -192,7 +221,8 @@ def _scan_parallel(batches: list[list[_Job]], workers: int) -> Iterator[FileScan
             with ProcessPoolExecutor(max_workers=1) as alone:
                 yield from alone.submit(_scan_batch, [job]).result()
         except BrokenProcessPool:
-            yield FileScan(job.path, problems=("the parser crashed on this file: not scanned",))
+            problem = f"the parser crashed or ran over {FILE_SECONDS} s on this file: not scanned"
+            yield Scanned("", FileScan(job.path, problems=(problem,)))
 
 
 def default_jobs() -> int:
@@ -215,48 +245,46 @@ def scan_code(
     user cache folder (tests, benchmarks)."""
     store = ScanCache(root, cache_dir) if cache else None
     scans: dict[str, FileScan] = {}
-    keys: dict[str, str] = {}
     pending: list[tuple[_Job, int]] = []
-    problems: list[str] = []
+    problems: list[tuple[str, str]] = []
     order: list[str] = []
     lines = 0
     for job, size in find_files(root, exclude):
         if size > MAX_BYTES:
-            problems.append(f"{job.path}: skipped, {size:,} bytes (generated or bundled code?)")
+            problems.append((job.path, f"skipped, {size:,} bytes (generated or bundled code?)"))
             continue
         try:
             with open(job.disk, "rb") as handle:
                 data = handle.read(MAX_BYTES + 1)
         except OSError as err:
-            problems.append(f"{job.path}: cannot read: {err.strerror}")
+            problems.append((job.path, f"cannot read: {err.strerror}"))
             continue
         order.append(job.path)
         lines += data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
         key = content_key(job.path, data)
-        keys[job.path] = key
         found = store.get(key) if store is not None else None
         if found is not None:
             scans[job.path] = found
         else:
             pending.append((job, len(data)))
-    workers = min(jobs if jobs is not None else default_jobs(), len(pending))
-    if workers > 1 and sum(size for _, size in pending) >= PARALLEL_BYTES:
-        for scan in _scan_parallel(_batches(pending, workers * 4), workers):
-            scans[scan.path] = scan
-    else:
-        for scan in _scan_batch([job for job, _ in pending]):
-            scans[scan.path] = scan
+    workers = max(1, min(jobs if jobs is not None else default_jobs(), len(pending)))
+    if sum(size for _, size in pending) < PARALLEL_BYTES:
+        workers = 1  # one process parses a small code base faster than several start
+    fresh: list[Scanned] = []
+    if pending:
+        fresh = list(_scan_parallel(_batches(pending, workers * 4), workers))
+    for item in fresh:
+        scans[item.scan.path] = item.scan
     if store is not None:
-        for job, _ in pending:
-            fresh = scans.get(job.path)
-            if fresh is not None and not any(p.startswith("cannot read") for p in fresh.problems):
-                store.put(keys[job.path], fresh)
+        for item in fresh:
+            if item.key:  # read and scanned to the end: neither unreadable nor crashed
+                store.put(item.key, item.scan)
         store.save()
     ordered = resolve_clients((scans[p] for p in order if p in scans), root.as_posix())
     references: list[CodeReference] = []
     for scan in ordered:
         references.extend(scan.references)
-        problems.extend(f"{scan.path}: {p}" for p in scan.problems)
+        problems.extend((scan.path, p) for p in scan.problems)
     return CodeScan(
         root=root.as_posix(),
         files=len(ordered),

@@ -55,9 +55,9 @@ _CACHE_LIMIT = 65_536
 """Texts longer than this are not kept in the cache: code repeats short queries, and a
 huge one-off statement (a seed INSERT) must not stay in memory."""
 
-_PSEUDO_COLUMNS = frozenset({"user", "current_role", "current_user", "session_user"})
-"""Unquoted words PostgreSQL reads as functions without parentheses, which sqlglot
-leaves as columns."""
+_PSEUDO_COLUMNS = frozenset({"user", "current_role", "current_user", "session_user", "default"})
+"""Unquoted words PostgreSQL reads as functions without parentheses, or as keywords
+(`SET status = DEFAULT`), which sqlglot leaves as columns."""
 
 
 @dataclass(frozen=True)
@@ -542,7 +542,7 @@ class _Statement:
         for key, value in node.args.items():
             if key in ("expressions", "from", "from_", "joins", "with", "with_", "laterals"):
                 continue
-            skip = outputs if key in ("order", "group") else frozenset()
+            skip = outputs if key in ("order", "group", "distinct") else frozenset()
             for item in _items(value):
                 self.walk(item, scope, skip=skip)
 
@@ -791,7 +791,27 @@ class _Statement:
                     source.target.partial = True
             return
         if len(level) == 1:
+            if self._outer_sources(scope, level):
+                # In a subquery an unqualified name may be the outer query's column
+                # (PostgreSQL looks outwards when the inner table lacks it): which one
+                # only the catalog knows, so the name is credited to neither.
+                if level[0].target is not None:
+                    level[0].target.partial = True
+                return
             self.attribute(level[0], this)
+
+    @staticmethod
+    def _outer_sources(scope: _Scope, level: list[_Source]) -> bool:
+        """Whether a scope around `level`'s holds another table an unqualified name could
+        mean (the same target again, as ON CONFLICT's scope sees it, is no ambiguity)."""
+        inner = {id(source.target) for source in level}
+        seen = False
+        for outer in scope.chain():
+            if seen and any(id(source.target) not in inner for source in outer.sources):
+                return True
+            if outer.sources is level:
+                seen = True
+        return False
 
     def attribute(self, source: _Source, this: Any) -> None:
         target = source.target

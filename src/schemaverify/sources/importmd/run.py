@@ -58,7 +58,7 @@ def import_markdown(
     display = shown if shown is not None else str(doc)
     document = load_document(doc, display)
     if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out}: not a folder")
+        raise UsageError(f"--out-dir {out}: not a folder")
     problems: list[Problem] = list(document.problems)
     built = []
     for table in document.tables:
