@@ -372,12 +372,11 @@ def access_denied(
     return findings
 
 
-def unresolved(refs: Sequence[CodeReference]) -> list[Finding]:
-    grouped = _group(
-        ((r.path, r.target, r.unresolved or ""), r) for r in refs if r.unresolved is not None
-    )
+def _not_checked(groups: Mapping[tuple[str, ...], list[CodeReference]]) -> list[Finding]:
+    """One `code_reference_unresolved` per (file, target kind, reason): what was not
+    checked, and why, never guessed."""
     findings = []
-    for (path, target, reason), group in grouped.items():
+    for (path, target, reason), group in groups.items():
         details = {
             "target": target,
             "reason": reason,
@@ -396,33 +395,23 @@ def unresolved(refs: Sequence[CodeReference]) -> list[Finding]:
             )
         )
     return findings
+
+
+def unresolved(refs: Sequence[CodeReference]) -> list[Finding]:
+    """Names the scanner could not resolve (a parameter, an interpolation, bad SQL)."""
+    return _not_checked(
+        _group(((r.path, r.target, r.unresolved), r) for r in refs if r.unresolved is not None)
+    )
 
 
 def unread_schema(refs: Sequence[CodeReference], lookup: _Lookup) -> list[Finding]:
-    """References into a schema the source did not read (a snapshot records only some):
-    not checked, and said so."""
-    grouped = _group(((r.path, lookup.schema_of(r), r.target), r) for r in refs)
-    findings = []
-    for (path, schema, target), group in grouped.items():
-        reason = f"schema {schema} was not read from the source"
-        details = {
-            "target": target,
-            "reason": reason,
-            "operations": sorted({r.operation for r in group}),
-            "places": _places(group),
-        }
-        findings.append(
-            make(
-                "",
-                "code_reference_unresolved",
-                None,
-                message("code_reference_unresolved", None, None, None, details),
-                location=group[0].place,
-                key=f"{path} {target} {reason}",
-                details=details,
-            )
+    """References into a schema the source did not read (a snapshot records only some)."""
+    return _not_checked(
+        _group(
+            ((r.path, r.target, f"schema {lookup.schema_of(r)} was not read from the source"), r)
+            for r in refs
         )
-    return findings
+    )
 
 
 def scan_incomplete(problems: Sequence[tuple[str, str]]) -> list[Finding]:

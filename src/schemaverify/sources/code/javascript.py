@@ -80,7 +80,7 @@ from schemaverify.sources.code.postgrest import (
     column_of,
     parse_select,
 )
-from schemaverify.sources.code.sqltext import placeholder, sql_targets
+from schemaverify.sources.code.sqltext import placeholder, sql_targets, unparsed
 
 __all__ = ["LANGUAGES", "SQL_CALLEES", "scan_javascript"]
 
@@ -742,17 +742,7 @@ class _Scanner:
             return
         if problem is not None:
             line, column = self._position(literal)
-            self.references.append(
-                CodeReference(
-                    path=self.path,
-                    line=line,
-                    column=column,
-                    via="sql",
-                    operation="select",
-                    name=None,
-                    unresolved=f"SQL does not parse: {problem}",
-                )
-            )
+            self.references.append(unparsed(self.path, line, column, "select", problem))
             return
         line_starts = [0]
         at = text.find("\n")
@@ -772,21 +762,7 @@ class _Scanner:
                     inside = segment.text[: max(offset - starts[index], 0)]
                     byte = min(byte + len(inside.encode("utf-8")), segment.end_byte)
             line, column = self._place(literal, byte)
-            self.references.append(
-                CodeReference(
-                    path=self.path,
-                    line=line,
-                    column=column,
-                    via="sql",
-                    operation=target.operation,
-                    name=target.name,
-                    schema=target.schema,
-                    columns=target.columns,
-                    all_columns=target.all_columns,
-                    partial=target.partial,
-                    unresolved=target.unresolved,
-                )
-            )
+            self.references.append(target.reference(self.path, line, column))
 
     def _chain(self, call: Node) -> list[_Link]:
         """The builder methods called on the result of `call`, outwards, up to the first

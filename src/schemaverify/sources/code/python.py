@@ -30,7 +30,7 @@ from tree_sitter import Language, Node, Parser, Query, QueryCursor
 
 from schemaverify.model.usage import CodeReference, Export, FileScan
 from schemaverify.sources.code import postgrest
-from schemaverify.sources.code.sqltext import FIRST_INTERPOLATION, PARAM, sql_targets
+from schemaverify.sources.code.sqltext import FIRST_INTERPOLATION, PARAM, sql_targets, unparsed
 
 __all__ = ["scan_python"]
 
@@ -1388,17 +1388,8 @@ class _File:
                 problem = None
         if problem is not None:
             line, column = text.start
-            self.references.append(
-                CodeReference(
-                    path=self.path,
-                    line=line,
-                    column=column,
-                    via="sql",
-                    operation=_WORD_OPERATIONS.get(word, "select"),
-                    name=None,
-                    unresolved=f"SQL does not parse: {problem}",
-                )
-            )
+            operation = _WORD_OPERATIONS.get(word, "select")
+            self.references.append(unparsed(self.path, line, column, operation, problem))
             return
         starts = _line_starts(value)
         for target in targets:
@@ -1412,21 +1403,7 @@ class _File:
                 if piece is not None and piece.variable is not None:
                     what = unresolved[: -len(" from an interpolation")]
                     unresolved = f"{what} from variable {piece.variable}"
-            self.references.append(
-                CodeReference(
-                    path=self.path,
-                    line=line,
-                    column=column,
-                    via="sql",
-                    operation=target.operation,
-                    name=target.name,
-                    schema=target.schema,
-                    columns=target.columns,
-                    all_columns=target.all_columns,
-                    partial=target.partial,
-                    unresolved=unresolved,
-                )
-            )
+            self.references.append(target.reference(self.path, line, column, unresolved))
 
     def sql_wrapper(self, function: Node, packages: tuple[str, ...]) -> bool:
         """`text(...)` imported from sqlalchemy, `sa.text(...)` on the imported module."""

@@ -13,7 +13,7 @@ then repeat, so the parse cache answers them.
 from __future__ import annotations
 
 from schemaverify.model.usage import CodeReference, FileScan
-from schemaverify.sources.code.sqltext import sql_targets
+from schemaverify.sources.code.sqltext import sql_targets, unparsed
 from schemaverify.sources.migrations.sqltext import LineIndex, scan, tokens
 
 __all__ = ["scan_sql_file"]
@@ -39,38 +39,15 @@ def scan_sql_file(path: str, source: bytes) -> FileScan:
         targets, problem = sql_targets(statement)
         line, column = index.line_col(start)
         if problem is not None:
-            references.append(
-                CodeReference(
-                    path=path,
-                    line=line,
-                    column=column,
-                    via="sql",
-                    operation=_WORD_OPERATIONS.get(words[0], "select"),
-                    name=None,
-                    unresolved=f"SQL does not parse: {problem}",
-                )
-            )
+            operation = _WORD_OPERATIONS.get(words[0], "select")
+            references.append(unparsed(path, line, column, operation, problem))
             continue
         for target in targets:
             if target.line == 1:
                 place = (line, column + target.column - 1)
             else:
                 place = (line + target.line - 1, target.column)
-            references.append(
-                CodeReference(
-                    path=path,
-                    line=place[0],
-                    column=place[1],
-                    via="sql",
-                    operation=target.operation,
-                    name=target.name,
-                    schema=target.schema,
-                    columns=target.columns,
-                    all_columns=target.all_columns,
-                    partial=target.partial,
-                    unresolved=target.unresolved,
-                )
-            )
+            references.append(target.reference(path, place[0], place[1]))
     references.sort(key=lambda r: (r.line, r.column))
     return FileScan(path, tuple(references))
 

@@ -30,6 +30,8 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.dialects.postgres import Postgres
 
+from schemaverify.model.usage import CodeReference
+
 __all__ = [
     "FIRST_INTERPOLATION",
     "PARAM",
@@ -76,6 +78,39 @@ class SqlTarget:
     """1-based line of the table's (qualified) name within the text."""
     column: int
     """1-based column of it."""
+
+    def reference(
+        self, path: str, line: int, column: int, unresolved: str | None = None
+    ) -> CodeReference:
+        """This target as a code reference at `line`:`column` of the file (the host
+        scanner knows where the text sits); `unresolved` may say more than the SQL can."""
+        return CodeReference(
+            path=path,
+            line=line,
+            column=column,
+            via="sql",
+            operation=self.operation,
+            name=self.name,
+            schema=self.schema,
+            columns=self.columns,
+            all_columns=self.all_columns,
+            partial=self.partial,
+            unresolved=unresolved if unresolved is not None else self.unresolved,
+        )
+
+
+def unparsed(path: str, line: int, column: int, operation: str, problem: str) -> CodeReference:
+    """The reference of SQL that does not parse: the code reaches the database, but what
+    it names cannot be said."""
+    return CodeReference(
+        path=path,
+        line=line,
+        column=column,
+        via="sql",
+        operation=operation,
+        name=None,
+        unresolved=f"SQL does not parse: {problem}",
+    )
 
 
 def placeholder(index: int) -> str:
