@@ -17,15 +17,13 @@ calls it makes to the database, not to its size.  Every walk is iterative or bou
 
 from __future__ import annotations
 
-import base64
-import binascii
 import bisect
-import json
 from dataclasses import dataclass
 
 from tree_sitter import Node
 
 from schemaverify.model.usage import Export
+from schemaverify.sources.code import keys
 
 MAX_DEPTH = 16
 """How many indirections (a const naming a const, a factory calling a factory) are followed;
@@ -655,19 +653,19 @@ class Names:
         kind = expr.type
         if kind in ("string", "template_string"):
             value = literal_value(expr)
-            return "unknown" if value is None else literal_key(value)
+            return "unknown" if value is None else keys.by_value(value)
         if kind == "member_expression":
             obj = expr.child_by_field_name("object")
             prop = expr.child_by_field_name("property")
             if obj is not None and prop is not None and _env_object(obj):
-                return env_privilege(text_of(prop))
+                return keys.by_name(text_of(prop))
             return "unknown"
         if kind == "subscript_expression":
             obj = expr.child_by_field_name("object")
             index = expr.child_by_field_name("index")
             if obj is not None and index is not None and _env_object(obj):
                 name = self.string(index)
-                return "unknown" if name is None else env_privilege(name)
+                return "unknown" if name is None else keys.by_name(name)
             return "unknown"
         if kind == "call_expression":
             function = expr.child_by_field_name("function")
@@ -679,16 +677,16 @@ class Names:
             ):
                 first = named(args)
                 name = self.string(first[0]) if first else None
-                return "unknown" if name is None else env_privilege(name)
+                return "unknown" if name is None else keys.by_name(name)
             return "unknown"
         if kind == "identifier":
             binding = self.lookup(text_of(expr), expr)
             if binding is None:
                 return "unknown"
             if binding.kind == "import" and (binding.module or "").startswith("$env/"):
-                return env_privilege(binding.imported or "")
+                return keys.by_name(binding.imported or "")
             if binding.kind == "env":
-                return env_privilege(binding.imported or "")
+                return keys.by_name(binding.imported or "")
             if binding.kind in ("const", "let", "var") and binding.value is not None:
                 return self.key(binding.value, depth + 1)
             return "unknown"
@@ -869,36 +867,6 @@ def property_key(node: Node) -> str | None:
     if node.type == "string":
         return literal_value(node)
     return None
-
-
-def env_privilege(name: str) -> str:
-    upper = name.upper()
-    if "SERVICE_ROLE" in upper or "SECRET" in upper:
-        return "service"
-    if "ANON" in upper or "PUBLISHABLE" in upper:
-        return "public"
-    return "unknown"
-
-
-def literal_key(value: str) -> str:
-    """A key written into the code: the new-style prefixes, or the role claim of a JWT."""
-    if value.startswith("sb_secret_"):
-        return "service"
-    if value.startswith("sb_publishable_"):
-        return "public"
-    parts = value.split(".")
-    if len(parts) == 3 and value.startswith("eyJ") and len(value) < 4096:
-        payload = parts[1] + "=" * (-len(parts[1]) % 4)
-        try:
-            claims = json.loads(base64.urlsafe_b64decode(payload))
-        except (binascii.Error, ValueError):
-            return "unknown"
-        role = claims.get("role") if isinstance(claims, dict) else None
-        if role == "service_role":
-            return "service"
-        if role == "anon":
-            return "public"
-    return "unknown"
 
 
 def _env_object(node: Node) -> bool:

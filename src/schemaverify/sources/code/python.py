@@ -16,8 +16,6 @@ cross-file pass.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import bisect
 import codecs
 import dataclasses
@@ -29,7 +27,7 @@ import tree_sitter_python
 from tree_sitter import Language, Node, Parser, Query, QueryCursor
 
 from schemaverify.model.usage import CodeReference, Export, FileScan
-from schemaverify.sources.code import postgrest
+from schemaverify.sources.code import keys, postgrest
 from schemaverify.sources.code.sqltext import FIRST_INTERPOLATION, PARAM, sql_targets, unparsed
 
 __all__ = ["scan_python"]
@@ -266,36 +264,6 @@ def _why(node: Node) -> str:
     if kind == "call":
         return "a call"
     return "an expression"
-
-
-def _classify(name: str) -> str:
-    upper = name.upper()
-    if "SERVICE_ROLE" in upper or "SECRET" in upper or "SERVICE_KEY" in upper:
-        return "service"
-    if "ANON" in upper or "PUBLISHABLE" in upper:
-        return "public"
-    return "unknown"
-
-
-def _literal_key(value: str) -> str:
-    """A key written into the code: new-style prefixes, or a legacy JWT's role claim."""
-    if value.startswith("sb_secret_"):
-        return "service"
-    if value.startswith("sb_publishable_"):
-        return "public"
-    parts = value.split(".")
-    if len(parts) == 3 and value.startswith("eyJ"):
-        try:
-            payload = parts[1] + "=" * (-len(parts[1]) % 4)
-            claims = json.loads(base64.urlsafe_b64decode(payload.encode("ascii")))
-        except (ValueError, binascii.Error, UnicodeError):
-            return "unknown"
-        role = claims.get("role") if isinstance(claims, dict) else None
-        if role == "service_role":
-            return "service"
-        if role == "anon":
-            return "public"
-    return "unknown"
 
 
 _Priv = tuple[str, tuple[str, str] | None]
@@ -996,14 +964,14 @@ class _File:
                 return self._key_literal(arguments.named_children[0], by_name=True)
             return "unknown"
         if kind == "attribute":
-            return _classify(_text(node.child_by_field_name("attribute")))
+            return keys.by_name(_text(node.child_by_field_name("attribute")))
         if kind == "identifier":
             found = self.lookup(_text(node), self.chain_of(node), node)
             if found and len(found) == 1 and found[0].kind == "assign":
                 value = found[0].node
                 return self.key_name(value, self.chain_of(value), depth + 1)
             if found is None or all(b.kind == "import" for b in found):
-                return _classify(_text(node))  # an imported SERVICE_ROLE_KEY
+                return keys.by_name(_text(node))  # an imported SERVICE_ROLE_KEY
             return "unknown"
         if kind in ("string", "concatenated_string"):
             return self._key_literal(node, by_name=False)
@@ -1016,7 +984,7 @@ class _File:
             value = self.literal(node)
         except _NotLiteral:
             return "unknown"
-        return _classify(value) if by_name else _literal_key(value)
+        return keys.by_name(value) if by_name else keys.by_value(value)
 
     # -- supabase-py chains --------------------------------------------------------------
 
