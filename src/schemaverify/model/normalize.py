@@ -329,9 +329,34 @@ def parse_expression(sql: str) -> exp.Expression:
         raise ValueError("SQL expression is nested too deeply") from None
 
 
+MAX_NESTING = 1000
+"""Parentheses deeper than this are not parsed.  Real SQL nests a few dozen deep; the
+compiled sqlglot (sqlglotc) recurses on the C stack and ends the process (a segmentation
+fault, not a RecursionError) on some 7,000 nested subqueries, which a hostile database,
+spec or pull request can write."""
+
+
+def too_deep(sql: str, limit: int = MAX_NESTING) -> bool:
+    """Whether `sql` nests parentheses or brackets deeper than `limit` (counted over the
+    whole text, strings included: an over-estimate only ever refuses more)."""
+    if sql.count("(") + sql.count("[") <= limit:
+        return False
+    depth = 0
+    for char in sql:
+        if char in "([":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in ")]":
+            depth = max(depth - 1, 0)
+    return False
+
+
 def _parse_normalized(sql: str) -> exp.Expression:
     if not sql.strip():
         raise ValueError("empty SQL expression")
+    if too_deep(sql):
+        raise ValueError("SQL expression is nested too deeply")
     try:
         tree: exp.Expr = sqlglot.parse_one(sql, dialect=_DIALECT, into=exp.Condition)
     except sqlglot.errors.SqlglotError as err:

@@ -30,6 +30,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.dialects.postgres import Postgres
 
+from schemaverify.model.normalize import too_deep
 from schemaverify.model.usage import CodeReference
 
 __all__ = [
@@ -132,6 +133,8 @@ def _cached(text: str) -> tuple[tuple[SqlTarget, ...], str | None]:
 
 
 def _read(text: str) -> tuple[tuple[SqlTarget, ...], str | None]:
+    if too_deep(text):  # before sqlglot: its compiled build can crash on such text
+        return (), "SQL is nested too deeply"
     try:
         return _Reader(text).read(), None
     except RecursionError:
