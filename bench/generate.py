@@ -1,4 +1,8 @@
-"""Generate realistic schemas and matching specs for benchmarks.
+"""Generate the uniform benchmark schema and matching specs.
+
+Every table has the same shape and the same policy texts, so an expression cache answers
+almost every lookup; bench/realistic.py builds the realistic scenario, where each table's
+policies, partial-index predicate, CHECK lists and comments are its own.
 
 Each table has ten columns of mixed types, a composite DESC index, a partial
 index, a GIN index, a foreign key and RLS with two policies, so every catalog
