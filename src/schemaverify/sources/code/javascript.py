@@ -78,6 +78,7 @@ from schemaverify.sources.code.postgrest import (
     Embedded,
     column_list,
     column_of,
+    embedded_references,
     parse_select,
 )
 from schemaverify.sources.code.sqltext import placeholder, sql_targets, unparsed
@@ -462,26 +463,19 @@ class _Scanner:
         privilege, client = self._privilege(info)
         for at, embedded in embeds:
             line, column = self._position(at)
-            stack = [(item, name) for item in reversed(embedded)]
-            while stack:
-                item, parent = stack.pop()
-                self.references.append(
-                    CodeReference(
-                        path=self.path,
-                        line=line,
-                        column=column,
-                        via="supabase-js",
-                        operation="select",
-                        name=item.name,
-                        schema=schema,
-                        columns=item.columns,
-                        all_columns=item.all_columns,
-                        privilege=privilege,
-                        embedded_in=parent,
-                        client=client,
-                    )
+            self.references.extend(
+                embedded_references(
+                    embedded,
+                    name,
+                    path=self.path,
+                    line=line,
+                    column=column,
+                    via="supabase-js",
+                    schema=schema,
+                    privilege=privilege,
+                    client=client,
                 )
-                stack.extend((child, item.name) for child in reversed(item.embedded))
+            )
 
     def _rpc(self, call: Node, member: Node, name_node: Node) -> None:
         receiver_node = member.child_by_field_name("object")

@@ -22,6 +22,8 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
+from schemaverify.model.usage import CodeReference
+
 __all__ = [
     "FILTER_METHODS",
     "MATCH_METHODS",
@@ -401,3 +403,43 @@ def column_list(text: str) -> tuple[str, ...]:
         if column is not None and column not in out:
             out.append(column)
     return tuple(out)
+
+
+def embedded_references(
+    embedded: tuple[Embedded, ...],
+    parent: str,
+    *,
+    path: str,
+    line: int,
+    column: int,
+    via: str,
+    schema: str | None,
+    privilege: str,
+    client: tuple[str, str] | None,
+) -> list[CodeReference]:
+    """One `select` reference per resource embedded in a select on `parent`, nested ones
+    after their parent (depth first, in select-list order), all at the select's place:
+    scanners of every language emit them alike, and rules/usage.py finds each one's
+    parent as the nearest reference before it."""
+    references: list[CodeReference] = []
+    stack = [(item, parent) for item in reversed(embedded)]
+    while stack:
+        item, into = stack.pop()
+        references.append(
+            CodeReference(
+                path=path,
+                line=line,
+                column=column,
+                via=via,
+                operation="select",
+                name=item.name,
+                schema=schema,
+                columns=item.columns,
+                all_columns=item.all_columns,
+                privilege=privilege,
+                embedded_in=into,
+                client=client,
+            )
+        )
+        stack.extend((child, item.name) for child in reversed(item.embedded))
+    return references

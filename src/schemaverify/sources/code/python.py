@@ -1282,26 +1282,19 @@ class _File:
         if state.name is None or not state.embedded or state.embedded_at is None:
             return
         line, column = state.embedded_at
-        stack = [(e, state.name) for e in reversed(state.embedded)]
-        while stack:
-            embedded, parent = stack.pop()
-            self.references.append(
-                CodeReference(
-                    path=self.path,
-                    line=line,
-                    column=column,
-                    via="supabase-py",
-                    operation="select",
-                    name=embedded.name,
-                    schema=state.schema,
-                    columns=embedded.columns,
-                    all_columns=embedded.all_columns,
-                    privilege=privilege,
-                    embedded_in=parent,
-                    client=client,
-                )
+        self.references.extend(
+            postgrest.embedded_references(
+                state.embedded,
+                state.name,
+                path=self.path,
+                line=line,
+                column=column,
+                via="supabase-py",
+                schema=state.schema,
+                privilege=privilege,
+                client=client,
             )
-            stack.extend((e, embedded.name) for e in reversed(embedded.embedded))
+        )
 
     def continued(self, call: Node) -> None:
         """`q.select(...)` where `q = sb.table("t")`: the chain goes on from the variable."""
