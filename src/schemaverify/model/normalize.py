@@ -15,10 +15,14 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
+from collections.abc import Callable
 
 import sqlglot
 from sqlglot import exp
+from sqlglot.dialects.postgres import Postgres
+from sqlglot.tokenizer_core import TokenType
 
+from schemaverify.model import shapes
 from schemaverify.model.schema import FK_ACTIONS, IndexKey, TypeRef
 
 _DIALECT = "postgres"
@@ -290,7 +294,7 @@ _REG_TYPES = {"REGCLASS", "REGPROC", "REGPROCEDURE", "REGTYPE", "REGCOLLATION"}
 _SIMPLE_NAME = re.compile(r"^[a-z_][a-z0-9_$]*$")
 
 
-def expression(sql: str, strict: bool = False) -> str:
+def expression(sql: str, strict: bool = False, names: Callable[[str], bool] | None = None) -> str:
     """Canonical text of a SQL expression (predicate, policy, default).
 
     strict=False is for catalog text, which must never stop a run: if sqlglot
@@ -298,8 +302,103 @@ def expression(sql: str, strict: bool = False) -> str:
     strict=True is for spec input and raises ValueError with the reason.
     Results are cached by text: thousands of tables repeat the same few
     defaults and predicates, and parsing dominates the cost of a large check.
+
+    Texts that differ only in their literals, or in the names `names` accepts (the
+    relations of a catalog), share one parse: the text's shape (shapes.py) is normalized
+    once and the parameters put back.  A shape is trusted only after its first text
+    normalized directly gave the same result.
     """
-    return _expression(sql, strict)
+    cached = _RESULTS.get(sql)
+    if cached is not None:
+        return cached
+    shape = shapes.shape_of(sql, renamable(names) if names is not None else None)
+    if shape is None or not shape.placeholders:
+        return _expression(sql, strict)
+    trusted = _SHAPES.get(shape.template, _UNSEEN)
+    if trusted is _UNSEEN:
+        direct = _expression(sql, strict)
+        try:
+            result: str | None = _expression(shape.template, True)
+        except ValueError:
+            result = None
+        if result is not None and shape.fill(result) != direct:
+            result = None
+        if len(_SHAPES) >= _SHAPES_KEPT:
+            _SHAPES.clear()
+        _SHAPES[shape.template] = result
+        if result is not None:
+            _remember(direct, result, shape)
+        return direct
+    if trusted is None:
+        return _expression(sql, strict)
+    filled = shape.fill(trusted)
+    if filled is None:
+        return _expression(sql, strict)
+    if len(_RESULTS) >= _SHAPES_KEPT:
+        _RESULTS.clear()
+    _RESULTS[sql] = filled
+    _remember(filled, trusted, shape)
+    return filled
+
+
+def origin(normalized: str) -> tuple[str, shapes.Shape] | None:
+    """The normalized template and the shape a result of expression() was filled from
+    (None when it was computed directly): a classifier that works per shape then reads
+    the shape off it instead of lexing the text again."""
+    return _ORIGINS.get(normalized)
+
+
+def _remember(normalized: str, template: str, shape: shapes.Shape) -> None:
+    if len(_ORIGINS) >= _ORIGINS_KEPT:
+        _ORIGINS.clear()
+    _ORIGINS[normalized] = (template, shape)
+
+
+_UNSEEN = ""
+_SHAPES_KEPT = 65536
+_SHAPES: dict[str, str | None] = {}
+"""Normalized text of each template seen, None for one that must not be filled."""
+_RESULTS: dict[str, str] = {}
+"""Results obtained from a shape, by text (for the texts a check meets more than once)."""
+_ORIGINS_KEPT = 262144
+_ORIGINS: dict[str, tuple[str, shapes.Shape]] = {}
+"""What each result obtained from a shape was filled from (see origin())."""
+
+
+def renamable(names: Callable[[str], bool]) -> Callable[[str], bool]:
+    """`names`, narrowed to names whose spelling cannot change how sqlglot reads a text:
+    no keyword (`date`, `filter`), nothing that reads as more than a column."""
+
+    def rename(word: str) -> bool:
+        upper = word.upper()
+        return (
+            names(word)
+            and upper not in _KEYWORDS
+            and upper not in _FUNCTIONS
+            and _one_name_token(word)
+        )
+
+    return rename
+
+
+_TOKENIZER = Postgres().tokenizer_class()
+
+
+def _one_name_token(word: str) -> bool:
+    """Whether sqlglot reads `word` as one plain name (a tokenizer pass: a parse of each of
+    ten thousand table names would cost more than the parses a shape saves)."""
+    try:
+        tokens = _TOKENIZER.tokenize(word)
+    except sqlglot.errors.SqlglotError:
+        return False
+    return len(tokens) == 1 and tokens[0].token_type == TokenType.VAR and tokens[0].text == word
+
+
+_FUNCTIONS = frozenset(name for name in Postgres.Parser.FUNCTIONS if name.isidentifier())
+"""Names sqlglot may read as a function of its own even without parentheses (`if`)."""
+_KEYWORDS = frozenset(
+    word for key in Postgres.Tokenizer.KEYWORDS for word in key.split() if word.isidentifier()
+)
 
 
 @functools.lru_cache(maxsize=8192)

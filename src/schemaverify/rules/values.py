@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 
 from sqlglot import exp
 
-from schemaverify.model import normalize
+from schemaverify.model import normalize, shapes
 from schemaverify.model.schema import CheckConstraint, Column, Table, UserType
 from schemaverify.model.values import AllowedValues
 from schemaverify.rules.context import TableContext
@@ -178,8 +178,50 @@ def _compare_column(ctx: TableContext, column: Column, values: tuple[str, ...]) 
 def _check_values(check: CheckConstraint, column: str) -> frozenset[str] | None:
     if check.columns != (column,):
         return None
+    return check_values(check.expression, column)
+
+
+def check_values(sql: str, column: str) -> frozenset[str] | None:
+    """The values a CHECK's text limits `column` to (literal_set), None for another shape.
+
+    Each table lists its own values, so almost every text differs, but only in the
+    literals: the values are read off the text's shape (shapes.py) once per shape and
+    the literals put back, a shape trusted after its first text read directly agreed.
+    """
+    shape = shapes.shape_of(sql)
+    if shape is None or not shape.placeholders:
+        return _direct_values(sql, column)
+    key = (shape.template, column)
+    seen = _SHAPES.get(key)
+    if seen is None:
+        direct = _direct_values(sql, column)
+        found = _direct_values(shape.template, column)
+        agrees = (direct is None) if found is None else _filled(found, shape) == direct
+        if len(_SHAPES) >= 65536:
+            _SHAPES.clear()
+        _SHAPES[key] = (agrees, found)
+        return direct
+    trusted, found = seen
+    if not trusted:
+        return _direct_values(sql, column)
+    return None if found is None else _filled(found, shape)
+
+
+_SHAPES: dict[tuple[str, str], tuple[bool, frozenset[str] | None]] = {}
+"""Per shape and column: whether its first text agreed, and the values read off it
+(placeholders in them; None when the shape is no list of values)."""
+
+
+def _filled(found: frozenset[str], shape: shapes.Shape) -> frozenset[str]:
+    return frozenset(
+        f"-{shape.value(value[1:])}" if value.startswith("-") else shape.value(value)
+        for value in found
+    )
+
+
+def _direct_values(sql: str, column: str) -> frozenset[str] | None:
     try:
-        tree = normalize.parse_expression(check.expression)
+        tree = normalize.parse_expression(sql)
     except ValueError:
         return None
     return literal_set(tree, column)

@@ -187,6 +187,12 @@ class CatalogBuilder:
         # relations its query reads); the oid (and everything
         # but the schema) is NULL for a schema without relations
         self._schemas = {row[1] for row in rows}
+        # Policies and predicates name their own table, its parent, its schema: texts that
+        # differ only there share one parse (normalize.expression, shapes.py).
+        self._norm.names = frozenset(
+            {row[2] for row in rows if row[2] is not None}
+            | (self._schemas - normalize.PATH_SCHEMAS)
+        ).__contains__
         self._relations = [row for row in rows if row[0] is not None and not row[6]]
         self._partitions = [
             Partition(row[1], row[2], row[7] or "") for row in rows if row[0] is not None and row[6]
@@ -459,6 +465,9 @@ class _Normalizer:
         self._column_keys: dict[tuple[str, bool], IndexKey] = {}
         self._plain_keys: dict[tuple[str, ...], tuple[IndexKey, ...]] = {}
         self._actions: dict[str, str] = {}
+        self.names: Callable[[str], bool] | None = None
+        """The names texts may differ in and still share a shape: the catalog's relations
+        and schemas."""
 
     def type(self, text: str) -> TypeRef:
         ref = self._types.get(text)
@@ -475,7 +484,7 @@ class _Normalizer:
         if result is None:
             result = self._templated(text)
             if result is None:
-                result = normalize.expression(text, strict=False)
+                result = normalize.expression(text, strict=False, names=self.names)
             self._expressions[text] = result
         return result
 
