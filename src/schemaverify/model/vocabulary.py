@@ -8,6 +8,7 @@ project's own are read from YAML by sources/specs/patterns.py.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 SERVICE_ROLE = "service_role"
@@ -79,6 +80,25 @@ class AccessPatterns:
     `is_anonymous` claim): such users hold the `authenticated` role too."""
     sources: tuple[str, ...] = field(default=(), compare=False)
     """The files these patterns were read from."""
+
+    def __hash__(self) -> int:
+        # Classification caches are keyed by the patterns, looked up per policy and per
+        # branch; a dataclass would hash every rule again each time.
+        return self._hash
+
+    @functools.cached_property
+    def _hash(self) -> int:
+        return hash(
+            (
+                self.kinds,
+                self.rules,
+                self.client_roles,
+                self.service_roles,
+                self.signed_out_roles,
+                self.role_expressions,
+                self.anonymous_expressions,
+            )
+        )
 
     def rule(self, kind: str) -> KindRule | None:
         for rule in self.rules:

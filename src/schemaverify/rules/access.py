@@ -15,12 +15,13 @@ names, `=` comparisons), never on raw text, so a column called
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from sqlglot import exp
 
-from schemaverify.model import normalize
+from schemaverify.model import normalize, shapes
 from schemaverify.model.schema import Policy
 from schemaverify.model.vocabulary import PUBLIC as PUBLIC
 from schemaverify.model.vocabulary import SERVICE_ROLE as SERVICE_ROLE
@@ -124,6 +125,11 @@ def effective_roles(policy: Policy, patterns: AccessPatterns) -> frozenset[str]:
     requires a role test such as `auth.role() = 'service_role'`: then the
     roles those tests name, whatever the TO clause says.
     """
+    return _effective_roles(shaped(policy, patterns), patterns)
+
+
+@functools.lru_cache(maxsize=4096)
+def _effective_roles(policy: Policy, patterns: AccessPatterns) -> frozenset[str]:
     declared = frozenset(policy.roles) or frozenset({PUBLIC})
     result: set[str] = set()
     for sql in _granting_expressions(policy):
@@ -419,9 +425,7 @@ def classify_policy(policy: Policy, patterns: AccessPatterns) -> frozenset[str]:
     returns frozenset({SERVICE_ROLE}); restrictive policies and policies
     without any expression grant nothing and return an empty set.
     """
-    # The name never affects the result; without it, the many tables that share
-    # one policy shape (schema-per-tenant, generated schemas) classify once.
-    return _classify(replace(policy, name=""), patterns)
+    return _classify(shaped(policy, patterns), patterns)
 
 
 def _classify(policy: Policy, patterns: AccessPatterns) -> frozenset[str]:
@@ -439,7 +443,83 @@ def branch_kinds(policy: Policy, patterns: AccessPatterns) -> tuple[frozenset[st
     for no role) has no branches; one for service roles alone has the one branch
     {SERVICE_ROLE}.
     """
-    return _branch_kinds(replace(policy, name=""), patterns)
+    return _branch_kinds(shaped(policy, patterns), patterns)
+
+
+def shaped(policy: Policy, patterns: AccessPatterns) -> Policy:
+    """The policy as classification sees it: without its name, and with every name no
+    rule of `patterns` reads abstracted (shapes.py), so that the policies of ten thousand
+    tables that differ only in their own table's name and their parent's classify once.
+
+    Sound because classification reads names only to compare them with one another
+    (which placeholders, one per distinct name, preserve) and with the names the rules
+    list (which are never abstracted); literals stay, since rules test their values.
+    """
+    rename = _inert(patterns)
+    if rename is None:
+        return replace(policy, name="")
+    return _shaped(policy, patterns, rename)
+
+
+@functools.lru_cache(maxsize=65536)
+def _shaped(policy: Policy, patterns: AccessPatterns, rename: Callable[[str], bool]) -> Policy:
+    del patterns  # part of the cache key only: `rename` is derived from it
+    return replace(
+        policy,
+        name="",
+        using=_shaped_text(policy.using, rename),
+        with_check=_shaped_text(policy.with_check, rename),
+    )
+
+
+def _shaped_text(sql: str | None, rename: Callable[[str], bool]) -> str | None:
+    if sql is None:
+        return None
+    # A catalog text normalized from a shape: its names are abstracted already (the
+    # catalog's relations); put back the literals and the names a rule reads.
+    known = normalize.origin(sql)
+    if known is not None:
+        template, origin = known
+        reshaped = origin.fill_names_except(template, rename)
+        if reshaped is not None:
+            return reshaped
+    shape = shapes.shape_of(sql, rename, literals=False)
+    return sql if shape is None else shape.template
+
+
+@functools.lru_cache(maxsize=64)
+def _inert(patterns: AccessPatterns) -> Callable[[str], bool] | None:
+    """Which names classification may abstract under `patterns`: none a rule names, lists
+    or matches by substring, and no key a parent row is joined by.  None when a pattern's
+    substring could match a placeholder itself."""
+    parts = [
+        part
+        for rule in patterns.rules
+        for part in (*rule.names_containing, *rule.functions_containing)
+    ]
+    if any(part in placeholder for part in parts for placeholder in _PLACEHOLDER_SAMPLES):
+        return None
+    named: set[str] = set(PARENT_KEYS)
+    texts = [*patterns.role_expressions, *patterns.anonymous_expressions]
+    for rule in patterns.rules:
+        texts.extend(rule.column_equals)
+        for listed in (*rule.tables, *rule.columns, *rule.functions):
+            named.update(listed.lower().split("."))
+        for test in rule.values:
+            texts.append(test.expression)
+            if test.column is not None:
+                named.add(test.column.lower())
+    for text in texts:
+        named.update(word.lower() for word in _WORD.findall(text))
+    frozen = frozenset(named)
+    inert = normalize.renamable(
+        lambda word: word not in frozen and not any(part in word for part in parts)
+    )
+    return functools.lru_cache(maxsize=65536)(inert)
+
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
+_PLACEHOLDER_SAMPLES = ("__sv_i0__", "__sv_i99__", "__sv_s0__", "90007531902468.25")
 
 
 @functools.lru_cache(maxsize=4096)
