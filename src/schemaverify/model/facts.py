@@ -30,7 +30,7 @@ STATUSES = (VERIFIED, DRIFT, UNVERIFIABLE)
 # public contract, documented in the README and only ever added to.
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Fact:
     table: str
     """Qualified table name."""

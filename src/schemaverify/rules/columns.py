@@ -33,9 +33,10 @@ _VIEW_KINDS = ("view", "materialized view")
 def compare(ctx: TableContext) -> None:
     documented = {c.name for c in ctx.spec.table.columns}
     undocumented = [c for c in ctx.live.columns if c.name not in documented]
+    live = {c.name: c for c in reversed(ctx.live.columns)}  # the first of a name, as column()
     for col in ctx.spec.table.columns:
         where = ctx.where(f"column:{col.name}")
-        actual = ctx.live.column(col.name)
+        actual = live.get(col.name)
         if actual is None:
             renames = tuple(c.name for c in undocumented if col.type.accepts(c.type))
             finding = ctx.drift(

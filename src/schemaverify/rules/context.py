@@ -11,6 +11,7 @@ makes an unstated value mean "none" and makes live-only objects findings.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,8 +56,12 @@ class TableContext:
     """The catalog's enum types by name (built once per comparison): a column's allowed
     values."""
 
-    @property
+    _where: dict[str | None, str] = field(default_factory=dict, init=False, repr=False)
+    """`where()` per key: a spec's dozens of facts share a few locations."""
+
+    @functools.cached_property
     def table(self) -> str:
+        """Qualified name of the documented table (once: every fact carries it)."""
         return self.spec.qualified
 
     @property
@@ -64,7 +69,10 @@ class TableContext:
         return self.options.strict
 
     def where(self, key: str | None = None) -> str:
-        return self.spec.where(key)
+        found = self._where.get(key)
+        if found is None:
+            found = self._where[key] = self.spec.where(key)
+        return found
 
     def cause(self, columns: tuple[str, ...] | list[str]) -> str | None:
         """The `column_missing` a finding about these columns follows from, if any."""

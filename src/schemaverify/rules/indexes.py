@@ -60,14 +60,16 @@ def compare(ctx: TableContext) -> None:
     documented_unique = _documented_unique(ctx)
     accounted: set[int] = set()
     keys: set[str] = set()
+    live = [(i, c, c.columns) for i, c in enumerate(ctx.live.indexes)]
     for position, index in enumerate(ctx.spec.table.indexes):
         where = ctx.where(f"index:{position}")
         if index.primary:
             _primary(ctx, where)
             continue
         key = _unique_key(index_key(index), keys)
-        unique_doc = frozenset(index.columns) in documented_unique
-        candidates = [(i, c) for i, c in enumerate(ctx.live.indexes) if c.columns == index.columns]
+        columns = index.columns
+        unique_doc = frozenset(columns) in documented_unique
+        candidates = [(i, c) for i, c, live_columns in live if live_columns == columns]
         equal = [i for i, c in candidates if not differences(index, c, unique_doc)]
         if equal:
             chosen = next((i for i in equal if i not in accounted), equal[0])
