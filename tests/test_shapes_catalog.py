@@ -46,7 +46,8 @@ CREATE TABLE {q} (
 );
 CREATE INDEX ON {q} (organization_id, created_at DESC) WHERE deleted_at IS NULL AND amount >= {i};
 CREATE INDEX ON {q} (kind) WHERE kind <> '{literal}' AND quantity > -{i};
-CREATE INDEX ON {q} ((lower(kind) || '{i}')) WHERE date_trunc('day', created_at AT TIME ZONE 'UTC') > '2024-01-0{1 + i % 9}';
+CREATE INDEX ON {q} ((lower(kind) || '{i}'))
+  WHERE date_trunc('day', created_at AT TIME ZONE 'UTC') > '2024-01-0{1 + i % 9}';
 ALTER TABLE {q} ENABLE ROW LEVEL SECURITY;
 CREATE POLICY own ON {q} FOR ALL TO authenticated
   USING (user_id = (SELECT auth.uid())) WITH CHECK ({name}.user_id = (SELECT auth.uid()));
