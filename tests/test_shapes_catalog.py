@@ -15,14 +15,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from pgserver import TestDatabase
 from schemaverify.model import normalize, shapes
+from schemaverify.pipeline import check
 from schemaverify.pipeline.check import run_check
+from schemaverify.reports import json_report
 from schemaverify.rules import access, values
 from schemaverify.sources.catalog import read_catalog
 from schemaverify.sources.live import SourceOptions
+from schemaverify.sources.specs.load import load_specs
 from schemaverify.sources.specs.patterns import load_patterns
 
 _NAMES = ("invoices", "now", "value", "level", "tasks", "position", "status", "if")
@@ -205,3 +209,43 @@ rls:
     assert with_shapes == without
     # The planted drift is seen: table 4's second predicate differs (-5 against -4).
     assert ("public.tasks_4", "index_mismatch") in {(t, k) for t, k, _ in with_shapes[0]}
+
+
+def test_a_check_normalizes_only_what_a_spec_documents(
+    db: TestDatabase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Undocumented tables come verbatim (their texts as PostgreSQL printed them), and the
+    report is the one of a check that normalized every table."""
+    db.run(_schema())
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "t0.yaml").write_text(
+        "table: t0\ncolumns:\n  - {name: kind, type: text, default: \"'open'\"}\n"
+        "indexes:\n  - columns: [kind]\n    where: \"kind <> 'open' AND quantity > 0\"\n"
+        "rls:\n  access: [owner, organization, admin]\n",
+        encoding="utf-8",
+    )
+    spec_set = load_specs(specs)
+    wanted = check.documented(spec_set, ("public",))
+    catalog = read_catalog(db.dsn, ("public", "tenant_a"), normalized=wanted)
+    by_name = catalog.by_name()
+    assert not by_name["public.t0"].verbatim
+    other = by_name["public.now_1"]
+    assert other.verbatim
+    with psycopg.connect(db.dsn, autocommit=True) as conn:
+        conn.execute("SET search_path = pg_catalog, pg_temp")  # as the reader reads
+        raw = conn.execute(
+            "SELECT pg_get_expr(polqual, polrelid) FROM pg_policy "
+            "WHERE polrelid = 'public.now_1'::regclass AND polname = 'members'"
+        ).fetchone()
+    assert other.rls is not None and raw is not None
+    assert [p.using for p in other.rls.policies if p.name == "members"] == [raw[0]]
+    full = read_catalog(db.dsn, ("public", "tenant_a"))
+    assert by_name["public.t0"] == full.by_name()["public.t0"]
+
+    def report() -> str:
+        return json_report.render(run_check(specs, SourceOptions(dsn=db.dsn), fail_on="never"))
+
+    lazy = report()
+    monkeypatch.setattr(check, "documented", lambda specs, schemas: None)
+    assert report() == lazy

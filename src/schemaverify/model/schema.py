@@ -295,6 +295,12 @@ class Table:
     reads: tuple[str, ...] = ()
     """Live, views: the qualified relations its query reads (from its rewrite rule's
     dependencies), sorted: whose privileges and policies decide what a caller sees."""
+    verbatim: bool = False
+    """Live: its expressions (defaults, generated columns, index keys and predicates,
+    policies) are as PostgreSQL printed them, not normalized.  A check reads a table no
+    spec documents for its name, kind and privileges, and classifies its policies (which
+    parses them, whatever the spelling): normalizing what no comparison reads would cost
+    most of a large check (see `read_catalog(..., normalized=...)`)."""
 
     @property
     def qualified(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from pathlib import Path
 
 from schemaverify.model.facts import Fact
@@ -46,6 +46,27 @@ def schemas_to_read(
             if target not in wanted and not tenants.is_glob(target):
                 wanted.append(target)
     return tuple(wanted)
+
+
+def documented(specs: SpecSet, schemas: Sequence[str]) -> Callable[[str, str], bool]:
+    """Which relations a check compares beyond their name: the documented ones (a template
+    documents its table in every schema a glob matches, see tenants.py).  The catalog
+    normalizes the expressions of these only; every other table is read for its name,
+    kind and privileges, which is all its `table_undocumented` finding and a documented
+    view's access need."""
+    templates = any(tenants.is_glob(s) for s in schemas)
+    qualified: set[str] = set()
+    names: set[str] = set()
+    for spec in specs.specs:
+        if templates and not tenants.stated_schema(spec):
+            names.add(spec.table.name)
+        else:
+            qualified.add(spec.qualified)
+
+    def wanted(schema: str, name: str) -> bool:
+        return name in names or f"{schema}.{name}" in qualified
+
+    return wanted
 
 
 def build_report(
@@ -129,7 +150,7 @@ def run_check(
             access_roles=(*patterns.client_roles, *patterns.service_roles),
             cache=cache,
         )
-        with open_live(source, schemas_to_read(specs, schemas)) as live:
+        with open_live(source, schemas_to_read(specs, schemas), documented(specs, schemas)) as live:
             return build_report(
                 specs,
                 live,

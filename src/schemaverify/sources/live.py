@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from schemaverify.errors import UsageError
@@ -59,7 +59,12 @@ def _status(message: str) -> contextlib.AbstractContextManager[object]:
     return Console(stderr=True).status(message)
 
 
-def _read(dsn: str, schemas: Sequence[str], opts: SourceOptions) -> Catalog:
+def _read(
+    dsn: str,
+    schemas: Sequence[str],
+    opts: SourceOptions,
+    normalized: Callable[[str, str], bool] | None,
+) -> Catalog:
     from schemaverify.sources.catalog.reader import read_catalog
 
     return read_catalog(
@@ -68,11 +73,19 @@ def _read(dsn: str, schemas: Sequence[str], opts: SourceOptions) -> Catalog:
         statement_timeout_ms=opts.statement_timeout_ms,
         lock_timeout_ms=opts.lock_timeout_ms,
         connect_timeout_s=opts.connect_timeout_s,
+        normalized=normalized,
     )
 
 
 @contextlib.contextmanager
-def open_live(opts: SourceOptions, schemas: Sequence[str]) -> Iterator[LiveSide]:
+def open_live(
+    opts: SourceOptions,
+    schemas: Sequence[str],
+    normalized: Callable[[str, str], bool] | None = None,
+) -> Iterator[LiveSide]:
+    """The live side.  `normalized(schema, name)` picks the relations a database or
+    migrations read normalizes the expressions of (None: all; see read_catalog); a
+    snapshot holds normalized expressions already."""
     given = [
         name
         for name, value in (
@@ -122,7 +135,7 @@ def open_live(opts: SourceOptions, schemas: Sequence[str]) -> Iterator[LiveSide]
                 yield LiveSide(None, run.findings, description, counts)
                 return
             with _status("reading the catalog…"):
-                catalog = _read(run.dsn, schemas, opts)
+                catalog = _read(run.dsn, schemas, opts, normalized)
             description["server_version"] = str(catalog.server_version)
             yield LiveSide(catalog, run.findings, description, counts)
         return
@@ -131,7 +144,7 @@ def open_live(opts: SourceOptions, schemas: Sequence[str]) -> Iterator[LiveSide]
     dsn = resolve_dsn(opts.dsn)
     description = {"kind": "dsn", **describe(dsn)}
     with _status(f"reading the catalog of {description.get('dsn', 'the database')}…"):
-        catalog = _read(dsn, schemas, opts)
+        catalog = _read(dsn, schemas, opts, normalized)
     description["server_version"] = str(catalog.server_version)
     description["description"] = description.get("dsn", "")
     yield LiveSide(catalog, (), description)

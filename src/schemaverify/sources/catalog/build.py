@@ -8,7 +8,10 @@ every column and index of a 10,000-table database.
 Everything is normalized here, once, as the model requires: types through
 `normalize.parse_type`, expressions through `normalize.expression`, FK
 actions through `normalize.fk_action`, each cached per distinct text (a big
-schema repeats the same few).  Output is sorted (tables by qualified name,
+schema repeats the same few) or per shape (texts that differ in their literals and
+relation names, see shapes.py).  Expressions of the relations the caller does not
+need normalized (a check's undocumented tables) are kept as printed: the table is
+`verbatim`.  Output is sorted (tables by qualified name,
 indexes, constraints and policies by name) so snapshots diff cleanly.
 """
 
@@ -79,10 +82,18 @@ _INDOPTION_DESC = 1
 
 
 class CatalogBuilder:
-    """Accumulates query results per relation oid; `tables()` assembles the model."""
+    """Accumulates query results per relation oid; `tables()` assembles the model.
 
-    def __init__(self) -> None:
+    `normalized(schema, name)` says which relations need their expressions normalized
+    (None: all); the others are built `verbatim` (model.Table), their texts kept as
+    PostgreSQL printed them.
+    """
+
+    def __init__(self, normalized: Callable[[str, str], bool] | None = None) -> None:
         self._norm = _Normalizer()
+        self._wanted = normalized
+        self._verbatim: set[int] = set()
+        """Relations whose expressions are kept as printed."""
         self._relations: list[Row] = []
         self._partitions: list[Partition] = []
         self._schemas: set[str] = set()
@@ -156,6 +167,7 @@ class CatalogBuilder:
                 reads=tuple(reads or ()),
                 checks=tuple(sorted(self._checks.get(relid, ()), key=_check_name)),
                 comment=comment,
+                verbatim=relid in self._verbatim,
             )
             for relid, schema, name, relkind, enabled, forced, _skip, _parent, reads, comment in (
                 self._relations
@@ -187,6 +199,11 @@ class CatalogBuilder:
         # relations its query reads); the oid (and everything
         # but the schema) is NULL for a schema without relations
         self._schemas = {row[1] for row in rows}
+        wanted = self._wanted
+        if wanted is not None:
+            self._verbatim = {
+                row[0] for row in rows if row[0] is not None and not wanted(row[1], row[2])
+            }
         # Policies and predicates name their own table, its parent, its schema: texts that
         # differ only there share one parse (normalize.expression, shapes.py).
         self._norm.names = frozenset(
@@ -206,15 +223,16 @@ class CatalogBuilder:
         attnames = self._attnames
         # Identical columns (`id uuid`, `created_at timestamptz DEFAULT now()`)
         # recur across tables; model objects are immutable, so they are shared.
-        shared: dict[Row, Column] = {}
+        shared: dict[tuple[bool, Row], Column] = {}
+        verbatim = self._verbatim
         for row in rows:
             relid = row[0]
             attnames[relid][row[1]] = row[2]
-            key = row[2:]
+            key = (relid in verbatim, row[2:])
             column = shared.get(key)
             if column is None:
-                name, type_text, notnull, default, identity, generated, comment = key
-                expr = None if default is None else norm.expression(default)
+                name, type_text, notnull, default, identity, generated, comment = key[1]
+                expr = default if default is None or key[0] else norm.expression(default)
                 generated_kind = _GENERATED.get(generated)
                 column = shared[key] = Column(
                     name=name,
@@ -235,12 +253,25 @@ class CatalogBuilder:
         norm = self._norm
         attnames = self._attnames
         indexes = self._indexes
+        verbatim = self._verbatim
         for row in rows:
             relid, name, method, unique, primary, nkeys, attnums, options, exprs, pred, con, nnd = (
                 row
             )
             names = attnames[relid]
-            if exprs is None and not any(options):
+            raw = relid in verbatim
+            if raw:
+                keys = tuple(
+                    [
+                        IndexKey(
+                            names[attnums[i]] if attnums[i] else exprs[i],
+                            bool(options[i] & _INDOPTION_DESC),
+                            attnums[i] == 0,
+                        )
+                        for i in range(nkeys)
+                    ]
+                )
+            elif exprs is None and not any(options):
                 keys = norm.plain_keys(tuple([names[a] for a in attnums[:nkeys]]))
             else:
                 keys = tuple(
@@ -259,7 +290,7 @@ class CatalogBuilder:
                     name=name,
                     unique=unique,
                     method=method,
-                    predicate=None if pred is None else norm.expression(pred),
+                    predicate=None if pred is None else pred if raw else norm.expression(pred),
                     primary=primary,
                     constraint=con,
                     include=tuple([names[a] for a in attnums[nkeys:]]),
@@ -316,17 +347,21 @@ class CatalogBuilder:
 
     def _add_policies(self, rows: list[Row]) -> None:
         # polrelid, name, polcmd, polpermissive, role names ('public' for 0), USING, WITH CHECK
-        norm = self._norm
+        expression = self._norm.expression
         policies = self._policies
+        verbatim = self._verbatim
         for relid, name, command, permissive, roles, using, check in rows:
+            if relid not in verbatim:
+                using = None if using is None else expression(using)
+                check = None if check is None else expression(check)
             policies[relid].append(
                 Policy(
                     name=name,
                     command=_POLICY_COMMANDS[command],
                     roles=tuple(sorted(roles)),
                     permissive=permissive,
-                    using=None if using is None else norm.expression(using),
-                    with_check=None if check is None else norm.expression(check),
+                    using=using,
+                    with_check=check,
                 )
             )
 

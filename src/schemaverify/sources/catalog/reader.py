@@ -41,7 +41,7 @@ import queue
 import re
 import threading
 import time
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from typing import Any
 
 import psycopg
@@ -192,11 +192,14 @@ def read_catalog(
     connect_timeout_s: int = 10,
     application_name: str = "schemaverify",
     include_partitions: bool = False,
+    normalized: Callable[[str, str], bool] | None = None,
 ) -> Catalog:
     """The relations of `schemas` (tables, views, materialized views, foreign tables).
 
     `schemas` holds names and globs (`tenant_*`); the catalog's `schemas` are the names
     as given followed by the existing schemas the globs matched, sorted.
+    `normalized(schema, name)` picks the relations whose expressions are normalized
+    (None: every one); the others come `verbatim` (model.Table).
     Raises ConnectError, with the password redacted, when the database cannot
     be reached or read (refused, timeout, permission denied).
     """
@@ -209,6 +212,7 @@ def read_catalog(
             lock_timeout_ms=lock_timeout_ms,
             connect_timeout_s=connect_timeout_s,
             application_name=application_name,
+            normalized=normalized,
         )
         if catalog is not None:
             return catalog
@@ -253,9 +257,10 @@ def _read_once(
     lock_timeout_ms: int,
     connect_timeout_s: int,
     application_name: str,
+    normalized: Callable[[str, str], bool] | None = None,
 ) -> Catalog | None:
     """One read in one snapshot; None when a relation was dropped meanwhile."""
-    builder = CatalogBuilder()
+    builder = CatalogBuilder(normalized)
     with (
         _gc_paused(),
         _session(
