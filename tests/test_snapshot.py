@@ -263,6 +263,7 @@ def _everything() -> Catalog:
         grants=(Grant("anon", ("insert", "select")),),
         security_invoker=True,
         reads=("s.base",),
+        verbatim=True,
         comment="a view",
         checks=(CheckConstraint("c", "(id > 0)", ("id",), enforced=False, validated=False),),
     )
