@@ -25,7 +25,7 @@ import functools
 import io
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
@@ -127,8 +127,23 @@ def warn_finding(place: str | None, message: str) -> None:
 def write_output(path: Path, text: str, what: str = "report") -> None:
     """Write an output file (`-o FILE`) or fail naming it: `FILE: cannot write report: reason`,
     exit 2, the same for every command."""
+    write_chunks(path, (text,), what)
+
+
+def write_chunks(path: Path, chunks: Iterable[str], what: str = "report") -> None:
+    """`write_output` of text made piece by piece (a report too large to hold whole).
+
+    The file is opened as `Path.write_text` opens it (truncated in place, UTF-8, the
+    platform's newlines), so its mode, owner and links stay, and a device or pipe (`-o
+    /dev/stdout`) works.  The first piece is made before the file is touched: a renderer
+    that returns its text whole (every format but JSON) fails with the file unchanged."""
+    pieces = iter(chunks)
+    first = next(pieces, "")
     try:
-        path.write_text(text, encoding="utf-8")
+        with path.open("w", encoding="utf-8") as out:
+            out.write(first)
+            for piece in pieces:
+                out.write(piece)
     except OSError as err:
         raise UsageError(f"{path}: cannot write {what}: {err.strerror or err}") from None
 
@@ -240,16 +255,17 @@ class ReportOutputs:
     def emit(self, report: Report) -> int:
         """Write each requested file, then the terminal view on stdout (unless a file already
         holds that format); the exit code: 1 when the report fails its `--fail-on`."""
-        from schemaverify.reports.formats import renderer
+        from schemaverify.reports.formats import chunks
 
         for out_fmt, path in self.files:
-            write_output(path, renderer(out_fmt)(report))
+            write_chunks(path, chunks(out_fmt)(report))
         if self.fmt == "table":
             from schemaverify.reports.table import print_report, stdout_console
 
             print_report(report, stdout_console())
         elif self.to_stdout:
-            sys.stdout.write(renderer(self.fmt)(report))
+            for piece in chunks(self.fmt)(report):
+                sys.stdout.write(piece)
         return EXIT_DRIFT if report.failed else EXIT_CLEAN
 
 

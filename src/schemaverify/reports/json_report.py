@@ -8,14 +8,16 @@ emitted in a fixed order.
 from __future__ import annotations
 
 import json
+import json.encoder
 import secrets
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from schemaverify import __version__
 from schemaverify.jsontext import dumps as dumps
 from schemaverify.jsontext import escape_surrogates as escape_surrogates
 from schemaverify.model import values
-from schemaverify.model.facts import Fact, per_table
+from schemaverify.model.facts import Fact, TableFacts, per_table
 from schemaverify.model.findings import REPORT_SCHEMA_VERSION, Finding
 from schemaverify.model.usage import CodeReference, Usage
 from schemaverify.pipeline.report import Report
@@ -66,6 +68,17 @@ def tables_dict(report: Report) -> dict[str, dict[str, int]]:
 
 
 def report_dict(report: Report) -> dict[str, Any]:
+    return _document(
+        report,
+        findings=[finding_dict(f) for f in report.findings],
+        tables=tables_dict(report),
+        facts=[fact_dict(f) for f in report.facts],
+    )
+
+
+def _document(report: Report, *, findings: Any, tables: Any, facts: Any) -> dict[str, Any]:
+    """The report's fields in their fixed order, its three large arrays given: built, or
+    placeholders that `render_chunks` streams in place of."""
     summary = report.summary
     return {
         "schema_version": REPORT_SCHEMA_VERSION,
@@ -87,9 +100,9 @@ def report_dict(report: Report) -> dict[str, Any]:
             **summary_fields(report),
             "schemas": summary.by_schema,
         },
-        "findings": [finding_dict(f) for f in report.findings],
-        "tables": tables_dict(report),
-        "facts": [fact_dict(f) for f in report.facts],
+        "findings": findings,
+        "tables": tables,
+        "facts": facts,
         **report_fields(report, finding_dict),
         "usage": usage_dict(report.usage) if report.usage is not None else None,
     }
@@ -136,27 +149,161 @@ def usage_dict(usage: Usage) -> dict[str, Any]:
 
 
 def render(report: Report) -> str:
-    """The report as indented JSON, with each fact on one line.
+    """The report as one string (see `render_chunks`, which writers use instead)."""
+    return "".join(render_chunks(report))
 
-    A fully specified schema has some forty facts per table: indented field by field they
-    were most of a large report's size, and `json.dumps(indent=...)` runs Python's own
-    encoder, not the C one (0.8 s of a 2 s check at 200 tables).  One compact line per
+
+_SECTIONS = ("findings", "tables", "facts")
+"""The arrays that grow with the schema, streamed in place of placeholders, in key order."""
+
+_BATCH = 2048
+"""Items per chunk: ~0.5 MB of facts, few enough writes, little text held at a time."""
+
+
+def render_chunks(report: Report) -> Iterator[str]:
+    """The report as indented JSON, each fact on one line, in pieces that concatenate to it.
+
+    A fully specified schema has some fifty facts per table: 10,000 tables make 570,000
+    facts and a 185 MB report.  Built whole (a dict per fact, then one string) it held a
+    gigabyte at once and took 8 s; streamed, the large arrays are written a batch at a
+    time and each fact is spelled directly from its fields (`_fact_line`), so only one
+    batch of text is alive.  Indented field by field, facts were most of a large report's size, and
+    `json.dumps(indent=...)` runs Python's own encoder, not the C one: one compact line per
     fact, in the array's place, is the same JSON and diffs as well.
+
+    The rest of the document is small and is still written by `dumps`, with a placeholder
+    per large array: a fresh random token, checked to occur once (the report's strings come
+    from hostile databases, baselines and code, and could spell any fixed one).
     """
-    data = report_dict(report)
-    facts = data["facts"]
-    rows = ["    " + _COMPACT(fact) for fact in facts]
-    layout = "[\n" + ",\n".join(rows) + "\n  ]" if rows else "[]"
-    # A placeholder that occurs once: a fresh random token (the report's strings come from
-    # hostile databases, baselines and code, and could spell any fixed one).
     while True:
-        placeholder = f'"schemaverify:facts:{secrets.token_hex(16)}"'
-        data["facts"] = placeholder[1:-1]
-        text = dumps(data)
-        if text.count(placeholder) == 1:
+        token = secrets.token_hex(16)
+        holders = {name: f'"schemaverify:{name}:{token}"' for name in _SECTIONS}
+        text = dumps(_document(report, **{name: h[1:-1] for name, h in holders.items()}))
+        if all(text.count(h) == 1 for h in holders.values()):
             break
-    head, _, tail = text.partition(placeholder)
-    return head + escape_surrogates(layout) + tail
+    streams = {
+        "findings": _findings(report.findings),
+        "tables": _tables(report),
+        "facts": _facts(report.facts),
+    }
+    for name in _SECTIONS:
+        head, _, text = text.partition(holders[name])
+        yield head
+        for chunk in streams[name]:
+            yield escape_surrogates(chunk)
+    yield text
+
+
+def _findings(findings: Sequence[Finding]) -> Iterator[str]:
+    """The findings array as `dumps` indents it at depth 1: each finding indented alone,
+    its lines shifted by the two levels above it (a JSON string holds no raw newline)."""
+    if not findings:
+        yield "[]"
+        return
+    yield "[\n"
+    for start in range(0, len(findings), _BATCH):
+        batch = findings[start : start + _BATCH]
+        items = (
+            "    "
+            + json.dumps(finding_dict(f), indent=2, ensure_ascii=False, default=str).replace(
+                "\n", "\n    "
+            )
+            for f in batch
+        )
+        sep = "" if start + _BATCH >= len(findings) else ",\n"
+        yield ",\n".join(items) + sep
+    yield "\n  ]"
+
+
+def _tables(report: Report) -> Iterator[str]:
+    """`tables_dict` as `dumps` indents it at depth 1, spelled directly (10,000 entries)."""
+    counts = list(per_table(report.facts).items())
+    if not counts:
+        yield "{}"
+        return
+    yield "{\n"
+    for start in range(0, len(counts), _BATCH):
+        sep = "" if start + _BATCH >= len(counts) else ",\n"
+        yield (
+            ",\n".join(_table_entry(table, c) for table, c in counts[start : start + _BATCH]) + sep
+        )
+    yield "\n  }"
+
+
+def _table_entry(table: str, c: TableFacts) -> str:
+    try:
+        return (
+            f'    {_string(table)}: {{\n      "documented": {c.documented},\n'
+            f'      "verified": {c.verified},\n      "drift": {c.drift},\n'
+            f'      "unverifiable": {c.unverifiable}\n    }}'
+        )
+    except TypeError:  # a name that is not a string: as `dumps` spells the key
+        entry = dumps(
+            {
+                table: {
+                    "documented": c.documented,
+                    "verified": c.verified,
+                    "drift": c.drift,
+                    "unverifiable": c.unverifiable,
+                }
+            }
+        )
+        return "  " + entry[2:-3].replace("\n", "\n  ")
+
+
+def _facts(facts: Sequence[Fact]) -> Iterator[str]:
+    """The facts array: one compact line per fact, as `_COMPACT(fact_dict(fact))` spells it."""
+    if not facts:
+        yield "[]"
+        return
+    yield "[\n"
+    for start in range(0, len(facts), _BATCH):
+        sep = "" if start + _BATCH >= len(facts) else ",\n"
+        yield ",\n".join(map(_fact_line, facts[start : start + _BATCH])) + sep
+    yield "\n  ]"
+
+
+def _fact_line(fact: Fact) -> str:
+    """`"    " + _COMPACT(fact_dict(fact))`, without the dict: the fields are strings, None
+    or a value whose `values.data` is one in nearly every fact (a type, a nullability),
+    each spelled by the encoder's own string function.  A field that is not the type it
+    is declared (the string function refuses it) sends the fact the old way."""
+    try:
+        return (
+            f'    {{"id": {_string(fact.id)}, "table": {_string(fact.table)}, '
+            f'"subject": {_string(fact.subject)}, "key": {_scalar(fact.key)}, '
+            f'"status": {_string(fact.status)}, '
+            f'"expected": {_scalar(values.data(fact.expected))}, '
+            f'"actual": {_scalar(values.data(fact.actual))}, "spec": {_scalar(fact.spec)}, '
+            f'"reason": {_scalar(fact.reason)}}}'
+        )
+    except TypeError:
+        return "    " + _COMPACT(fact_dict(fact))
+
+
+def _scalar(value: Any) -> str:
+    """One JSON value as `_COMPACT` spells it, the common types without its overhead."""
+    kind = type(value)
+    if kind is str:
+        return _string(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if kind is int:
+        return int.__repr__(value)
+    if kind is list:
+        # A list of strings (column names, access kinds, allowed values): a third of the
+        # values of a large report.  Any other item makes the string function refuse.
+        try:
+            return f"[{', '.join(map(_string, value))}]"
+        except TypeError:
+            pass
+    return _COMPACT(value)
 
 
 _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), default=str).encode
+_string: Callable[[str], str] = json.encoder.encode_basestring
+"""The function the encoder itself spells a string with (`ensure_ascii=False`): the C one."""
