@@ -16,6 +16,8 @@ the same table, kind and key (`Finding.fact`).
 
 from __future__ import annotations
 
+import operator
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -65,10 +67,11 @@ class TableFacts:
 
 
 def per_table(facts: Iterable[Fact]) -> Mapping[str, TableFacts]:
+    # Counted in C (570,000 facts at 10,000 tables), then spread per table.
+    pairs = Counter(map(_table_and_status, facts))
     counts: dict[str, dict[str, int]] = {}
-    for fact in facts:
-        row = counts.setdefault(fact.table, dict.fromkeys(STATUSES, 0))
-        row[fact.status] += 1
+    for (table, status), n in pairs.items():
+        counts.setdefault(table, dict.fromkeys(STATUSES, 0))[status] += n
     return {
         table: TableFacts(
             documented=sum(row.values()),
@@ -78,3 +81,6 @@ def per_table(facts: Iterable[Fact]) -> Mapping[str, TableFacts]:
         )
         for table, row in sorted(counts.items())
     }
+
+
+_table_and_status = operator.attrgetter("table", "status")
