@@ -203,16 +203,45 @@ def _findings(findings: Sequence[Finding]) -> Iterator[str]:
     yield "[\n"
     for start in range(0, len(findings), _BATCH):
         batch = findings[start : start + _BATCH]
-        items = (
-            "    "
-            + json.dumps(finding_dict(f), indent=2, ensure_ascii=False, default=str).replace(
-                "\n", "\n    "
-            )
-            for f in batch
-        )
+        items = map(_finding_text, batch)
         sep = "" if start + _BATCH >= len(findings) else ",\n"
         yield ",\n".join(items) + sep
     yield "\n  ]"
+
+
+def _finding_text(finding: Finding) -> str:
+    """One finding as `dumps` indents it at depth 2; spelled directly when every value is a
+    string, a number, a boolean or null (a `table_undocumented` of each of ten thousand
+    tables), by the indenting encoder otherwise (a value with a structure of its own)."""
+    fields = finding_dict(finding)
+    try:
+        return (
+            "    {\n"
+            + ",\n".join(
+                [f"      {_string(key)}: {_plain(value)}" for key, value in fields.items()]
+            )
+            + "\n    }"
+        )
+    except TypeError:
+        return "    " + json.dumps(fields, indent=2, ensure_ascii=False, default=str).replace(
+            "\n", "\n    "
+        )
+
+
+def _plain(value: Any) -> str:
+    """A JSON scalar as the encoder spells it; TypeError for anything else."""
+    kind = type(value)
+    if kind is str:
+        return _string(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if kind is int:
+        return int.__repr__(value)
+    raise TypeError(kind.__name__)
 
 
 def _tables(report: Report) -> Iterator[str]:
