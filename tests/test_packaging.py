@@ -74,7 +74,7 @@ def test_make_dist_builds_a_wheel_and_an_sdist_of_that_version(dist: Path) -> No
     assert metadata["Name"] == "schemaverify"
     assert metadata["Version"] == VERSION
     assert "embedded" in metadata.get_all("Provides-Extra", [])
-    assert b"schemaverify = schemaverify.cli:main" in entry_points
+    assert b"schemaverify = schemaverify.cli:entry" in entry_points
 
     with tarfile.open(sdist) as archive:
         member = archive.extractfile(f"schemaverify-{VERSION}/PKG-INFO")

@@ -1,3 +1,3 @@
-from schemaverify.cli import main
+from schemaverify.cli import entry
 
-main()
+entry()
