@@ -19,9 +19,11 @@ import gc
 import os
 import re
 import stat
+import sys
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from schemaverify.errors import SpecError
 from schemaverify.model import normalize, typenames
@@ -64,6 +66,9 @@ from schemaverify.sources.specs.yamlnodes import (
     suggest,
 )
 from schemaverify.sources.specs.yamlnodes import load as load_yaml
+
+if TYPE_CHECKING:
+    from schemaverify.sources.specs.cache import StatKey
 
 # The accepted keys of each object.  tests/test_specload.py checks that
 # spec.schema.json declares exactly these, so the two cannot drift apart.
@@ -178,21 +183,30 @@ def load_specs(
             from schemaverify.sources.specs.cache import SpecCache, stat_key
 
             store = SpecCache(target)
-        specs: list[TableSpec] = []
+        found: list[TableSpec | None] = []
+        keys: list[StatKey | None] = []
+        missing: list[Path] = []
         for file in files:
-            shown = str(file)
             spec = None
             if store is not None:
+                shown = str(file)
                 key = stat_key(shown)  # before reading: a later change then shows
+                keys.append(key)
                 spec = store.get(shown, key, kinds.get)
             if spec is None:
-                try:
-                    spec = _parse_file(file, shown, kinds)
-                except SpecError as err:
-                    problems.extend(err.problems)
+                missing.append(file)
+            found.append(spec)
+        parsed = iter(_parse_all(missing, kinds))
+        specs: list[TableSpec] = []
+        for position, spec in enumerate(found):
+            if spec is None:
+                result = next(parsed)
+                if not isinstance(result, TableSpec):
+                    problems.extend(result)
                     continue
+                spec = result
                 if store is not None:
-                    store.put(shown, key, spec)
+                    store.put(str(files[position]), keys[position], spec)
             specs.append(spec)
         if store is not None:
             store.save()
@@ -359,6 +373,147 @@ class _AccessKinds:
 def _parse_file(path: Path, shown: str, kinds: _AccessKinds) -> TableSpec:
     root = load_yaml(path, display_path=shown)
     return _SpecParser(shown, kinds).parse(root)
+
+
+Problem = tuple[str, int, str]
+
+PARALLEL_MIN_FILES = 400
+"""Fewer files than this are parsed in this process: below it, starting a worker costs
+more than it saves (a file takes about half a millisecond)."""
+MAX_WORKERS = 8
+TASKS_PER_WORKER = 16
+CLAIM_TIMEOUT = 5.0
+"""Seconds to wait for the chunk counters' lock, held only for a few instructions."""
+
+
+def _parse_chunk(files: list[Path], kinds: _AccessKinds) -> list[TableSpec | list[Problem]]:
+    """Each file's spec, or the problems that kept it from being one."""
+    results: list[TableSpec | list[Problem]] = []
+    for file in files:
+        try:
+            results.append(_parse_file(file, str(file), kinds))
+        except SpecError as err:
+            results.append(err.problems)
+    return results
+
+
+def _parse_all(
+    files: list[Path], kinds: _AccessKinds, workers: int | None = None
+) -> list[TableSpec | list[Problem]]:
+    """`_parse_chunk(files)`, on every usable core when the folder is large.
+
+    The files are cut into chunks; this process claims chunks from the front and the
+    worker processes claim them from the back (a shared pair of counters), so however
+    busy each core is, they meet where the work is shared evenly.  Results keep the
+    order of `files` whoever parsed them, and every file is parsed by the same code, so
+    the outcome (specs and problems alike) is the serial one.  Workers are forked: they
+    start in milliseconds with the modules this process already imported.  Where forking
+    is not safe (another platform, or other threads running, which may hold locks a
+    child would inherit locked) or fails, everything is parsed here; a worker that dies
+    costs only time, as the chunks it did not deliver are parsed here.
+    """
+    if workers is None:
+        workers = _workers(len(files))
+    if workers < 2 or not files or not _can_fork():
+        return _parse_chunk(files, kinds)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    size = max(1, min(128, len(files) // (workers * 8)))
+    chunks = [files[start : start + size] for start in range(0, len(files), size)]
+    done: dict[int, list[TableSpec | list[Problem]]] = {}
+    try:
+        context = multiprocessing.get_context("fork")
+        claims = context.Array("i", [0, len(chunks)])  # next from the front, end of the back
+        # Workers inherit the chunks when forked; each task parses at most `quota` of them,
+        # so results come back (and are unpickled) a few at a time while this process is
+        # still parsing, not all at the end.
+        tasks = (workers - 1) * TASKS_PER_WORKER
+        quota = -(-len(chunks) // TASKS_PER_WORKER)
+        with ProcessPoolExecutor(
+            max_workers=workers - 1,
+            mp_context=context,
+            initializer=_share,
+            initargs=(claims, chunks, kinds),
+        ) as pool:
+            futures = [pool.submit(_parse_from_back, quota) for _ in range(tasks)]
+            while (position := _claim(claims, front=True)) is not None:
+                done[position] = _parse_chunk(chunks[position], kinds)
+            for future in futures:
+                with contextlib.suppress(BrokenProcessPool):
+                    done.update(future.result())
+    except (OSError, BrokenProcessPool):
+        pass  # no process could be started (a process limit): parse what is left here
+    results: list[TableSpec | list[Problem]] = []
+    for position, chunk in enumerate(chunks):
+        found = done.get(position)
+        results.extend(found if found is not None else _parse_chunk(chunk, kinds))
+    return results
+
+
+_SHARED: tuple[Any, list[list[Path]], _AccessKinds] | None = None
+"""In a worker process: the claim counters, chunks and vocabulary of `_parse_all`."""
+
+
+def _share(claims: Any, chunks: list[list[Path]], kinds: _AccessKinds) -> None:
+    global _SHARED
+    _SHARED = (claims, chunks, kinds)
+
+
+def _claim(claims: Any, *, front: bool) -> int | None:
+    """The next unclaimed chunk from the front or the back, or None when none is left.
+
+    None too when the lock is not had within seconds: a process killed while holding it
+    (the OOM killer) never releases it, and waiting would hang the run; the chunks left
+    are then parsed by this process after all."""
+    lock = claims.get_lock()
+    if not lock.acquire(timeout=CLAIM_TIMEOUT):
+        return None
+    try:
+        if claims[0] >= claims[1]:
+            return None
+        if front:
+            claims[0] += 1
+            return int(claims[0] - 1)
+        claims[1] -= 1
+        return int(claims[1])
+    finally:
+        lock.release()
+
+
+def _parse_from_back(quota: int) -> dict[int, list[TableSpec | list[Problem]]]:
+    """What a worker process does: parse up to `quota` chunks, claimed from the back."""
+    assert _SHARED is not None, "set by the pool's initializer"
+    claims, chunks, kinds = _SHARED
+    done: dict[int, list[TableSpec | list[Problem]]] = {}
+    while len(done) < quota and (position := _claim(claims, front=False)) is not None:
+        done[position] = _parse_chunk(chunks[position], kinds)
+    return done
+
+
+def _can_fork() -> bool:
+    """Whether worker processes can be forked: on Linux (elsewhere forking is either
+    missing or, on macOS, unsafe with the system frameworks)."""
+    import multiprocessing
+
+    return sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _workers(files: int) -> int:
+    """Processes to parse `files` spec files with: the usable cores (at most MAX_WORKERS)
+    for a large folder, where forking is safe; else 1."""
+    if files < PARALLEL_MIN_FILES or not _can_fork():
+        return 1
+    import threading
+
+    if threading.active_count() > 1:
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - Linux has it
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_WORKERS, files // max(1, PARALLEL_MIN_FILES // 2)))
 
 
 @dataclass
@@ -649,33 +804,67 @@ class _SpecParser:
         )
         if col is None:
             return None
-        name = self._ident(col.get("name"), f"{label}.name", optional=False)
-        type_node = col.get("type")
-        type_text = check.string(type_node, f"{label}.type", optional=False)
+        # Each key is read only when stated, and its label built only then: the reads
+        # of an absent key report nothing, and a folder has a hundred thousand columns.
+        stated = col.by_key()
+        entry = stated.get("name")
+        name = None if entry is None else self._ident(entry.value, f"{label}.name", optional=False)
+        entry = stated.get("type")
         typeref: TypeRef | None = None
-        if type_text is not None and type_node is not None:
-            typeref = self._type(type_text, type_node.line, f"{label}.type")
-        nullable = check.boolean(col.get("nullable"), f"{label}.nullable")
-        primary = check.boolean(col.get("primary_key"), f"{label}.primary_key")
-        unique = check.boolean(col.get("unique"), f"{label}.unique")
-        default = self._expression(col.get("default"), f"{label}.default")
-        identity = check.choice(
-            col.get("identity"), f"{label}.identity", IDENTITY_KINDS, what="identity kind"
+        if entry is not None:
+            type_node = entry.value
+            type_label = f"{label}.type"
+            type_text = check.string(type_node, type_label, optional=False)
+            if type_text is not None:
+                typeref = self._type(type_text, type_node.line, type_label)
+        nullable_entry = stated.get("nullable")
+        nullable = (
+            None
+            if nullable_entry is None
+            else check.boolean(nullable_entry.value, f"{label}.nullable")
         )
-        generated, generated_kind = self._generated(col.get("generated"), f"{label}.generated")
-        doc = self._column_doc(col, label)
+        primary_entry = stated.get("primary_key")
+        primary = (
+            None
+            if primary_entry is None
+            else check.boolean(primary_entry.value, f"{label}.primary_key")
+        )
+        unique_entry = stated.get("unique")
+        unique = (
+            None if unique_entry is None else check.boolean(unique_entry.value, f"{label}.unique")
+        )
+        entry = stated.get("default")
+        default = None if entry is None else self._expression(entry.value, f"{label}.default")
+        entry = stated.get("identity")
+        identity = (
+            None
+            if entry is None
+            else check.choice(
+                entry.value, f"{label}.identity", IDENTITY_KINDS, what="identity kind"
+            )
+        )
+        entry = stated.get("generated")
+        generated, generated_kind = (
+            (None, None) if entry is None else self._generated(entry.value, f"{label}.generated")
+        )
+        doc = self._column_doc(col, label) if "note" in stated or "values" in stated else None
         if name is None:
             return None
-        fk = self._column_reference(col.get("references"), name, f"{label}.references")
+        entry = stated.get("references")
+        fk = (
+            None
+            if entry is None
+            else self._column_reference(entry.value, name, f"{label}.references")
+        )
         return _ColumnDraft(
             name=name,
             line=col.line,
             type=typeref,
             nullable=nullable,
-            nullable_line=_line_of(col, "nullable"),
+            nullable_line=col.line if nullable_entry is None else nullable_entry.key.line,
             primary=bool(primary),
-            primary_line=_line_of(col, "primary_key"),
-            unique_line=_line_of(col, "unique") if unique else None,
+            primary_line=col.line if primary_entry is None else primary_entry.key.line,
+            unique_line=None if not unique or unique_entry is None else unique_entry.key.line,
             default=default,
             identity=identity,
             generated=generated,
@@ -1010,18 +1199,37 @@ class _SpecParser:
         entry = check.mapping(item, label, allowed=INDEX_KEYS, required=("columns",), context=label)
         if entry is None:
             return None
-        check.boolean(entry.get("primary_key"), f"{label}.primary_key")
+        # As in _column_draft: a key is read, and its label built, only when stated.
+        stated = entry.by_key()
+        if "primary_key" in stated:
+            check.boolean(entry.get("primary_key"), f"{label}.primary_key")
         keys = self._index_keys(entry.get("columns"), f"{label}.columns")
-        unique = check.boolean(entry.get("unique"), f"{label}.unique")
-        method = check.choice(
-            entry.get("method"), f"{label}.method", INDEX_METHODS, what="index method"
+        unique = (
+            check.boolean(entry.get("unique"), f"{label}.unique") if "unique" in stated else None
         )
-        where = self._expression(entry.get("where"), f"{label}.where")
-        partial = check.boolean(entry.get("partial"), f"{label}.partial")
-        include = self._column_list(entry.get("include"), f"{label}.include", required=False)
-        name = check.string(entry.get("name"), f"{label}.name")
-        note = check.string(entry.get("note"), f"{label}.note")
-        nulls = check.boolean(entry.get("nulls_not_distinct"), f"{label}.nulls_not_distinct")
+        method = (
+            check.choice(entry.get("method"), f"{label}.method", INDEX_METHODS, what="index method")
+            if "method" in stated
+            else None
+        )
+        where = (
+            self._expression(entry.get("where"), f"{label}.where") if "where" in stated else None
+        )
+        partial = (
+            check.boolean(entry.get("partial"), f"{label}.partial") if "partial" in stated else None
+        )
+        include = (
+            self._column_list(entry.get("include"), f"{label}.include", required=False)
+            if "include" in stated
+            else None
+        )
+        name = check.string(entry.get("name"), f"{label}.name") if "name" in stated else None
+        note = check.string(entry.get("note"), f"{label}.note") if "note" in stated else None
+        nulls = (
+            check.boolean(entry.get("nulls_not_distinct"), f"{label}.nulls_not_distinct")
+            if "nulls_not_distinct" in stated
+            else None
+        )
         if nulls and not unique:
             check.add(
                 _line_of(entry, "nulls_not_distinct"),

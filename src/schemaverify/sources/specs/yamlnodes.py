@@ -95,6 +95,11 @@ class Map:
     def entry(self, key: str) -> Entry | None:
         return self._by_key.get(key)
 
+    def by_key(self) -> dict[str, Entry]:
+        """The entries with a string key, by key: for a loader reading many keys of one
+        mapping (a lookup each, without a method call each).  Not to be changed."""
+        return self._by_key
+
     def __iter__(self) -> Iterator[Entry]:
         return iter(self.entries)
 
@@ -235,35 +240,72 @@ def loads(text: str, display_path: str) -> Node | None:
 # enforces MAX_DEPTH either way.
 _CSafeLoader: Any = getattr(yaml, "CSafeLoader", None)
 
-_RESOLVED: dict[tuple[str, Any], str] = {}
+_TAG_STR = _TAG + "str"
+_TAG_SEQ = _TAG + "seq"
+_TAG_MAP = _TAG + "map"
+_TAG_MERGE = _TAG + "merge"
+_SCALAR_NODE = ynodes.ScalarNode
+
+_RESOLVED: dict[str, str] = {}
 """Tag of each short plain scalar seen: specs repeat the same keys and values (`name`,
 `type`, `uuid`, `true`) thousands of times, and PyYAML resolves each with regexes."""
 _RESOLVED_MAX = 65536
 
 
-def _cached_resolve(resolve: Any) -> Any:
-    """Memoize a SafeLoader's `resolve` for scalars.  The safe resolver has no path
-    resolvers, so a scalar's tag depends only on its text and its implicit flags."""
+def _memo_resolve(resolve: Any) -> Any:
+    """A SafeLoader `resolve` that looks each plain scalar's tag up once.
+
+    Without path resolvers (the safe loader has none) PyYAML's resolver gives a quoted
+    or tagged (`!`) scalar the str tag, a collection its kind's tag, and a plain scalar
+    the tag its text matches: a function of the text alone.  The composer asks for every
+    node of every file, so the answer for a repeated text is a dict lookup instead of a
+    regex scan.
+    """
+    scalar_node, sequence_node = ynodes.ScalarNode, ynodes.SequenceNode
 
     def cached(self: Any, kind: Any, value: Any, implicit: Any) -> str:
-        if kind is not ynodes.ScalarNode or len(value) > 64:
-            return resolve(self, kind, value, implicit)  # type: ignore[no-any-return]
-        key = (value, implicit)
-        tag = _RESOLVED.get(key)
-        if tag is None:
-            tag = resolve(self, kind, value, implicit)
-            if len(_RESOLVED) < _RESOLVED_MAX:
-                _RESOLVED[key] = tag
-        return tag
+        if kind is scalar_node:
+            if not implicit[0]:
+                return _TAG_STR
+            tag = _RESOLVED.get(value)
+            if tag is None:
+                tag = resolve(self, kind, value, implicit)
+                if len(value) <= 64 and len(_RESOLVED) < _RESOLVED_MAX:
+                    _RESOLVED[value] = tag
+            return tag
+        return _TAG_SEQ if kind is sequence_node else _TAG_MAP
 
     return cached
 
 
-_FastLoader: Any = (
-    None
-    if _CSafeLoader is None or yaml.SafeLoader.yaml_path_resolvers
-    else type("_FastLoader", (_CSafeLoader,), {"resolve": _cached_resolve(_CSafeLoader.resolve)})
-)
+def _fast_loader() -> Any:
+    """libyaml's safe loader with the memoized resolver, or None without libyaml (or with
+    path resolvers registered, which make a tag depend on more than the text).
+
+    `descend_resolver` and `ascend_resolver` track paths for path resolvers only; with
+    none, they do nothing, and the C composer calls them for every node.  A builtin that
+    does nothing costs a third of a Python method: `{}.get(parent, index)` and `tuple()`
+    are such builtins (and neither binds to the loader as a method would).
+    """
+    if _CSafeLoader is None:
+        return None
+    if yaml.SafeLoader.yaml_path_resolvers or _CSafeLoader.yaml_path_resolvers:
+        return None
+    if _CSafeLoader.resolve is not yaml.resolver.BaseResolver.resolve:  # pragma: no cover
+        return None  # a PyYAML whose resolver differs: keep its own
+    return type(
+        "_FastLoader",
+        (_CSafeLoader,),
+        {
+            "resolve": _memo_resolve(_CSafeLoader.resolve),
+            "descend_resolver": {}.get,
+            "ascend_resolver": tuple,
+        },
+    )
+
+
+_FastLoader: Any = _fast_loader()
+"""None where libyaml is missing: `_compose` then uses the pure-Python loader alone."""
 
 
 def _compose(text: str) -> ynodes.Node | None:
@@ -276,7 +318,9 @@ def _compose(text: str) -> ynodes.Node | None:
                 return fast.get_single_node()  # type: ignore[no-any-return]
             finally:
                 fast.dispose()
-        except yaml.YAMLError:
+        except (yaml.YAMLError, UnicodeEncodeError):
+            # UnicodeEncodeError: text holding a lone surrogate, which libyaml (UTF-8
+            # only) cannot be given; the pure loader refuses it as a character.
             pass
     loader = _Loader(text)
     try:
@@ -326,25 +370,32 @@ def _yaml_reason(err: yaml.MarkedYAMLError) -> str:
 
 @functools.cache
 def _scalar_constructor() -> yaml.SafeLoader:
-    """One SafeLoader whose construct_yaml_int/float/bool read a scalar node; they keep no
+    """One SafeLoader whose construct_yaml_int/float read a scalar node; they keep no
     state, so one instance serves every file (creating a loader per file costs more than
     converting a small spec)."""
     return yaml.SafeLoader("")
 
 
+_BOOLS: dict[str, bool] = dict(yaml.constructor.SafeConstructor.bool_values)
+"""What `construct_yaml_bool` reads (`value.lower()` looked up here), without its calls."""
+
+
 class _Converter:
-    """Turns a composed node graph into the line-keeping tree, enforcing the limits."""
+    """Turns a composed node graph into the line-keeping tree, enforcing the limits.
+
+    Any limit reached ends the conversion (the error is raised); duplicate keys are
+    collected, so that a file's every duplicate is reported at once.
+    """
 
     def __init__(self, path: str) -> None:
         self.path = path
         self.count = 0
-        self.depth = 0
         self.active: set[int] = set()
         self.problems: list[tuple[str, int, str]] = []
         self._scalars = _scalar_constructor()
 
     def convert(self, root: ynodes.Node) -> Node:
-        result = self._node(root)
+        result = self._node(root, 0)
         if self.problems:
             raise SpecError(self.problems)
         return result
@@ -352,48 +403,47 @@ class _Converter:
     def _fail(self, node: ynodes.Node, reason: str) -> SpecError:
         return SpecError.one(self.path, node.start_mark.line + 1, reason)
 
-    def _node(self, node: ynodes.Node) -> Node:
-        if isinstance(node, ynodes.ScalarNode):
-            # The checks of the general path below, in the same order, without its
-            # bookkeeping: most nodes are scalars.
-            if self.depth >= MAX_DEPTH:
+    def _node(self, node: ynodes.Node, depth: int) -> Node:
+        """`node` converted; `depth` is the number of collections around it."""
+        if node.__class__ is _SCALAR_NODE:
+            if depth >= MAX_DEPTH:
                 raise self._fail(node, f"nested more than {MAX_DEPTH} levels deep")
             self.count += 1
             if self.count > MAX_NODES:
                 raise self._fail(
                     node, f"document expands to more than {MAX_NODES} values (aliases)"
                 )
-            return self._scalar(node)
-        self.depth += 1
-        try:
-            if self.depth > MAX_DEPTH:
-                raise self._fail(node, f"nested more than {MAX_DEPTH} levels deep")
-            return self._node_inner(node)
-        finally:
-            self.depth -= 1
-
-    def _node_inner(self, node: ynodes.Node) -> Node:
+            if node.tag == _TAG_STR:  # _scalar's commonest case, inline
+                value = node.value
+                if value.isascii():
+                    return Scalar(value, node.start_mark.line + 1, value)
+            return self._scalar(node)  # type: ignore[arg-type]
+        depth += 1
+        if depth > MAX_DEPTH:
+            raise self._fail(node, f"nested more than {MAX_DEPTH} levels deep")
         self.count += 1
         if self.count > MAX_NODES:
             raise self._fail(node, f"document expands to more than {MAX_NODES} values (aliases)")
-        if isinstance(node, ynodes.ScalarNode):
-            return self._scalar(node)
-        if id(node) in self.active:
+        ident = id(node)
+        if ident in self.active:
             raise self._fail(node, "recursive alias: a value contains itself")
-        self.active.add(id(node))
-        try:
-            if isinstance(node, ynodes.SequenceNode):
-                if node.tag != _TAG + "seq":
-                    raise self._fail(node, f"unsupported YAML tag {_short_tag(node.tag)}")
-                items = tuple([self._node(child) for child in node.value])
-                return Seq(items, node.start_mark.line + 1)
-            if isinstance(node, ynodes.MappingNode):
-                if node.tag != _TAG + "map":
-                    raise self._fail(node, f"unsupported YAML tag {_short_tag(node.tag)}")
-                return self._mapping(node)
-        finally:
-            self.active.discard(id(node))
-        raise self._fail(node, "unsupported YAML node")  # pragma: no cover
+        self.active.add(ident)
+        result: Node
+        if isinstance(node, ynodes.SequenceNode):
+            if node.tag != _TAG_SEQ:
+                raise self._fail(node, f"unsupported YAML tag {_short_tag(node.tag)}")
+            convert = self._node
+            items = tuple([convert(child, depth) for child in node.value])
+            result = Seq(items, node.start_mark.line + 1)
+        elif isinstance(node, ynodes.MappingNode):
+            if node.tag != _TAG_MAP:
+                raise self._fail(node, f"unsupported YAML tag {_short_tag(node.tag)}")
+            result = self._mapping(node, depth)
+        else:  # pragma: no cover - PyYAML composes only these three
+            raise self._fail(node, "unsupported YAML node")
+        # No `finally`: a failure above ends the whole conversion.
+        self.active.discard(ident)
+        return result
 
     def _scalar(self, node: ynodes.ScalarNode) -> Scalar:
         line = node.start_mark.line + 1
@@ -414,12 +464,14 @@ class _Converter:
             value = None
         elif kind == "int":
             value = self._int(node)
+        elif kind == "bool":
+            found = _BOOLS.get(str(node.value).lower())
+            if found is None:
+                raise self._fail(node, f"invalid {kind} value {clip(node.value)!r}")
+            value = found
         else:
             try:
-                if kind == "float":
-                    value = self._scalars.construct_yaml_float(node)
-                else:
-                    value = self._scalars.construct_yaml_bool(node)
+                value = self._scalars.construct_yaml_float(node)
             except (ValueError, KeyError, yaml.YAMLError):
                 raise self._fail(node, f"invalid {kind} value {clip(node.value)!r}") from None
         return Scalar(value, line, str(node.value))
@@ -447,47 +499,100 @@ class _Converter:
             raise self._fail(node, too_large)
         return value
 
-    def _mapping(self, node: ynodes.MappingNode) -> Map:
+    def _mapping(self, node: ynodes.MappingNode, depth: int) -> Map:
         entries: list[Entry] = []
-        seen: dict[Any, int] = {}
+        # Keys seen, with the line of the first: string keys (nearly all) by their text,
+        # which is also the index `Map.get` reads; other keys by (type, value), so that
+        # `1`, `1.0` and `true` stay distinct keys.
+        index: dict[str, Entry] = {}
+        others: dict[tuple[type, Any], int] = {}
         merged: list[Entry] = []
+        convert = self._node
         for key_node, value_node in node.value:
-            if isinstance(key_node, ynodes.ScalarNode) and key_node.tag == _TAG + "merge":
-                merged.extend(self._merge_source(value_node))
-                continue
-            if not isinstance(key_node, ynodes.ScalarNode):
+            if key_node.__class__ is not _SCALAR_NODE:
                 raise self._fail(key_node, "a mapping key must be a plain value, not a collection")
-            key = self._scalar(key_node)
-            value = self._node(value_node)
-            marker = (type(key.value), key.value)
-            if marker in seen:
-                self.problems.append(
-                    (
-                        self.path,
-                        key.line,
-                        f"duplicate key {key.value!r} (first on line {seen[marker]})",
-                    )
-                )
+            tag = key_node.tag
+            if tag == _TAG_STR and key_node.value.isascii():  # _scalar's commonest case
+                text = key_node.value
+                key = Scalar(text, key_node.start_mark.line + 1, text)
+            elif tag == _TAG_MERGE:
+                merged.extend(self._merge_source(value_node, depth))
                 continue
-            seen[marker] = key.line
-            entries.append(Entry(key, value))
+            else:
+                key = self._scalar(key_node)
+            if (
+                value_node.__class__ is _SCALAR_NODE
+                and value_node.tag == _TAG_STR
+                and depth < MAX_DEPTH
+                and self.count < MAX_NODES
+                and value_node.value.isascii()
+            ):  # what `_node` does for the commonest value, without the call
+                self.count += 1
+                text = value_node.value
+                value: Node = Scalar(text, value_node.start_mark.line + 1, text)
+            else:
+                value = convert(value_node, depth)
+            found = key.value
+            if found.__class__ is str:
+                first = index.get(found)  # type: ignore[arg-type]
+                if first is not None:
+                    self._duplicate(key, first.key.line)
+                    continue
+                entry = Entry(key, value)
+                index[found] = entry  # type: ignore[index]
+            else:
+                marker = (type(found), found)
+                if marker in others:
+                    self._duplicate(key, others[marker])
+                    continue
+                others[marker] = key.line
+                entry = Entry(key, value)
+            entries.append(entry)
         # YAML merge keys: explicit keys win, earlier merge sources win over later ones.
         for entry in merged:
-            marker = (type(entry.key.value), entry.key.value)
-            if marker not in seen:
-                seen[marker] = entry.key.line
-                entries.append(entry)
-        return Map(tuple(entries), node.start_mark.line + 1)
+            found = entry.key.value
+            if found.__class__ is str:
+                if found not in index:
+                    index[found] = entry  # type: ignore[index]
+                    entries.append(entry)
+            else:
+                marker = (type(found), found)
+                if marker not in others:
+                    others[marker] = entry.key.line
+                    entries.append(entry)
+        made = Map(tuple(entries), node.start_mark.line + 1)
+        made.__dict__["_by_key"] = index  # what the cached property would compute
+        return made
 
-    def _merge_source(self, node: ynodes.Node) -> list[Entry]:
+    def _duplicate(self, key: Scalar, first_line: int) -> None:
+        self.problems.append(
+            (self.path, key.line, f"duplicate key {key.value!r} (first on line {first_line})")
+        )
+
+    def _merge_source(self, node: ynodes.Node, depth: int) -> list[Entry]:
         sources = node.value if isinstance(node, ynodes.SequenceNode) else [node]
         entries: list[Entry] = []
         for source in sources:
-            converted = self._node(source)
+            converted = self._node(source, depth)
             if not isinstance(converted, Map):
                 raise self._fail(source, "a merge key ('<<') needs a mapping or a list of mappings")
             entries.extend(converted.entries)
         return entries
+
+
+_SETS: dict[int, tuple[Collection[str], frozenset[str]]] = {}
+
+
+def _as_set(words: Collection[str]) -> frozenset[str]:
+    """`words` as a frozenset, built once per collection object: the loaders pass the same
+    module-level tuples of keys for every mapping of every file."""
+    found = _SETS.get(id(words))
+    if found is not None and found[0] is words:
+        return found[1]
+    made = frozenset(words)
+    if len(_SETS) < 1024:
+        _SETS[id(words)] = (words, made)  # holding `words` keeps its id from being reused
+    return made
 
 
 class Checker:
@@ -536,6 +641,18 @@ class Checker:
         if not isinstance(node, Map):
             self.wrong(node, label, "a mapping")
             return None
+        index = node._by_key
+        if len(index) == len(node.entries) and index.keys() <= _as_set(allowed):
+            pass  # every key a known string: nothing to report (most mappings)
+        else:
+            self._unknown_keys(node, allowed, context)
+        for key in required:
+            if index.get(key) is None:
+                prefix = f"{context}: " if context else ""
+                self.add(node.line, f"{prefix}missing required key {key!r}")
+        return node
+
+    def _unknown_keys(self, node: Map, allowed: Collection[str], context: str | None) -> None:
         where = f" in {context}" if context else ""
         for entry in node.entries:
             key = entry.key.value
@@ -550,11 +667,6 @@ class Checker:
                     entry.key.line,
                     f"unknown key {clip(key)!r}{where}{suggest(key, allowed)}",
                 )
-        for key in required:
-            if node.get(key) is None:
-                prefix = f"{context}: " if context else ""
-                self.add(node.line, f"{prefix}missing required key {key!r}")
-        return node
 
     def string(self, node: Node | None, label: str, *, optional: bool = True) -> str | None:
         """A string value; absent or null is None when `optional`."""
