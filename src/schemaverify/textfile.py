@@ -7,6 +7,7 @@ from __future__ import annotations
 import errno
 import os
 from pathlib import Path
+from typing import BinaryIO
 
 from schemaverify.errors import SpecError
 
@@ -35,7 +36,7 @@ def read_input(
     exist (a hint on how to make one)."""
     try:
         with path.open("rb") as fh:
-            data = fh.read(max_bytes + 1)
+            data = _read_at_most(fh, max_bytes + 1)
     except FileNotFoundError as err:
         reason = missing if missing is not None else file_error_reason(path, err)
         prefix = "" if missing is not None else f"cannot read {what}: "
@@ -53,3 +54,20 @@ def read_input(
         raise SpecError.one(
             shown, line, f"not UTF-8 text (byte 0x{data[err.start]:02x} at offset {err.start})"
         ) from None
+
+
+def _read_at_most(fh: BinaryIO, limit: int) -> bytes:
+    """Up to `limit` bytes of an open file.  A read of `limit` bytes allocates that much
+    first (4 MB for a spec of 2 kB, some 30 µs a file over a folder of ten thousand), so
+    the file's size, when it has one, sizes the read; a file that grew since, or that has
+    no size (a pipe), is read on to the limit."""
+    try:
+        size = os.fstat(fh.fileno()).st_size
+    except (OSError, ValueError):
+        size = 0
+    if not 0 < size < limit:
+        return fh.read(limit)
+    data = fh.read(size + 1)
+    if len(data) <= size:
+        return data
+    return data + fh.read(limit - len(data))
