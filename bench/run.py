@@ -36,7 +36,7 @@ Every check output is JSON (`--format json`), the format for tools.  Results are
 printed as a text table and as Markdown per scenario, then the targets (issue 16) with
 PASS/FAIL (SKIP when this run did not measure what a target needs).
 
-    python bench/run.py                          # everything (about 18 minutes on 2 CPUs)
+    python bench/run.py                          # everything (about 11 minutes on 2 CPUs)
     python bench/run.py --only check --scenario realistic --sizes 1000
     python bench/run.py --scenario uniform --sizes 100,1000 --tenants 0 --repeat 3
     python bench/run.py --only usage             # the code scan's benchmark alone
