@@ -167,23 +167,14 @@ def shape_of(
                 raise _Unshaped  # 1e5, 1.e3, .5, 0x1f: spellings kept out of shapes
             if not literals:
                 return found
-            core = f"9{len(placeholders):03d}{_NUMBER_CORE}"
-            placeholder = f"{core}.25" if "." in found else core
+            placeholder = _number_placeholder(len(placeholders), found)
             placeholders.append(placeholder)
             originals.append(found)
             return placeholder
         if kind == "string":
             if before.isalnum() or before in "_&'" or after == "'":
                 raise _Unshaped
-            content = found[1:-1]
-            if (
-                not literals
-                or "'" in content
-                or _PLAIN_STRING.fullmatch(content) is None
-                or _NUMBER_TEXT.match(content) is not None
-                or content.startswith("{")
-                or _regclass_cast(text, stop)
-            ):
+            if not literals or _kept_string(found[1:-1], text, stop):
                 return found
             placeholder = f"'{MARK}s{len(placeholders)}__'"
             placeholders.append(placeholder)
@@ -216,25 +207,20 @@ def _shape_plain(text: str, rename: Callable[[str], bool] | None, literals: bool
         found = match.group()
         start, stop = match.span()
         if found[0] == "'":
-            content = found[1:-1]
             before = text[start - 1] if start else " "
             if (
                 not literals
                 or before.isalnum()
                 or before in "_&'"
                 or (stop < len(text) and text[stop] == "'")
-                or "'" in content
-                or _PLAIN_STRING.fullmatch(content) is None
-                or _NUMBER_TEXT.match(content) is not None
-                or _regclass_cast(text, stop)
+                or _kept_string(found[1:-1], text, stop)
             ):
                 return found
             placeholder = f"'{MARK}s{len(placeholders)}__'"
         else:
             if not literals:
                 return found
-            core = f"9{len(placeholders):03d}{_NUMBER_CORE}"
-            placeholder = f"{core}.25" if "." in found else core
+            placeholder = _number_placeholder(len(placeholders), found)
         placeholders.append(placeholder)
         originals.append(found)
         return placeholder
@@ -285,6 +271,26 @@ def _rename_word(text: str, word: str, placeholder: str) -> str:
         return text
     pieces.append(text[last:])
     return "".join(pieces)
+
+
+def _kept_string(content: str, text: str, stop: int) -> bool:
+    """Whether a string literal (its content, and where it ends in `text`) stays in the
+    template: its content is what a rule reads (a number PostgreSQL stored as a string, an
+    array, an object name cast to a reg* type) or what a renderer may spell otherwise (a
+    quote, a backslash, a control character)."""
+    return (
+        "'" in content
+        or _PLAIN_STRING.fullmatch(content) is None
+        or _NUMBER_TEXT.match(content) is not None
+        or content.startswith("{")
+        or _regclass_cast(text, stop)
+    )
+
+
+def _number_placeholder(index: int, number: str) -> str:
+    """A number of the same kind (integer or decimal) that no text holds (see MARK)."""
+    core = f"9{index:03d}{_NUMBER_CORE}"
+    return f"{core}.25" if "." in number else core
 
 
 def _only_letters_beyond_ascii(text: str) -> bool:

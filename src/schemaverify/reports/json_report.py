@@ -315,22 +315,17 @@ def _scalar(value: Any) -> str:
     kind = type(value)
     if kind is str:
         return _string(value)
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if kind is int:
-        return int.__repr__(value)
-    if kind is list:
-        # A list of strings (column names, access kinds, allowed values): a third of the
-        # values of a large report.  Any other item makes the string function refuse.
+    if kind is not list:
         try:
-            return f"[{', '.join(map(_string, value))}]"
+            return _plain(value)
         except TypeError:
-            pass
-    return _COMPACT(value)
+            return _COMPACT(value)
+    # A list of strings (column names, access kinds, allowed values): a third of the
+    # values of a large report.  Any other item makes the string function refuse.
+    try:
+        return f"[{', '.join(map(_string, value))}]"
+    except TypeError:
+        return _COMPACT(value)
 
 
 _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), default=str).encode
